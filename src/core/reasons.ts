@@ -1,0 +1,63 @@
+/**
+ * The fixed vocabulary of fates and reasons. Every activity the gateway sees
+ * ends with exactly one fate and one reason from this file; the README's
+ * reason table is generated from the descriptions here.
+ */
+export type Fate = 'delivered' | 'dropped' | 'rejected' | 'failed';
+
+export const REASONS = {
+  // delivered: the policy accepted it and the bot answered
+  'dm-open': { fate: 'delivered', text: 'Personal chat accepted: dmPolicy is "open".' },
+  'dm-allowlisted': { fate: 'delivered', text: 'Personal chat accepted: the sender is in allowFrom.' },
+  'group-open': { fate: 'delivered', text: 'Group chat or channel accepted: groupPolicy is "open".' },
+  'group-allowlisted': { fate: 'delivered', text: 'Group chat or channel accepted: the sender is in groupAllowFrom (or allowFrom).' },
+  'lifecycle': { fate: 'delivered', text: 'A conversationUpdate, installationUpdate or other lifecycle event: always forwarded so the bot can greet and clean up.' },
+  'invoke': { fate: 'delivered', text: 'An invoke (card action, task module, message extension) from an allowed sender.' },
+  'echo': { fate: 'delivered', text: 'Answered by the built-in echo bot (bot.echo).' },
+  'sent': { fate: 'delivered', text: 'An outbound message the gateway sent (pairing code, approval notice, echo reply).' },
+
+  // dropped: the policy refused it; the sender may be told, the developer always is
+  'dm-pairing-pending': { fate: 'dropped', text: 'Personal chat from a sender who is not in allowFrom under dmPolicy "pairing": a pairing code was issued; approve it to let them in.' },
+  'dm-pairing-full': { fate: 'dropped', text: 'Personal chat from an unknown sender, but pairing.maxPending requests are already waiting: approve or reject some.' },
+  'dm-not-allowlisted': { fate: 'dropped', text: 'Personal chat from a sender who is not in allowFrom under dmPolicy "allowlist".' },
+  'dm-disabled': { fate: 'dropped', text: 'Personal chats are switched off (dmPolicy "disabled").' },
+  'group-disabled': { fate: 'dropped', text: 'Group chats and channels are switched off (groupPolicy "disabled").' },
+  'group-not-allowlisted': { fate: 'dropped', text: 'Group chat or channel message from a sender who is not in groupAllowFrom (or allowFrom) under groupPolicy "allowlist".' },
+  'team-not-listed': { fate: 'dropped', text: 'Channel message from a team that is not under "teams" while some teams are listed.' },
+  'mention-required': { fate: 'dropped', text: 'Group chat or channel message that does not @mention the bot while requireMention is on.' },
+  'self-message': { fate: 'dropped', text: 'An activity sent by the bot itself (from.id equals recipient.id): dropped to avoid loops.' },
+  'no-sender': { fate: 'dropped', text: 'A message activity with no from.id: there is nobody to apply the policy to.' },
+  'reaction-not-allowed': { fate: 'dropped', text: 'A reaction or message update/delete from a sender the policy does not allow.' },
+
+  // rejected: the HTTP request itself was refused before the policy ran
+  'body-too-large': { fate: 'rejected', text: 'The request body is larger than webhook.maxBodyBytes (HTTP 413).' },
+  'malformed-json': { fate: 'rejected', text: 'The request body is not valid JSON (HTTP 400).' },
+  'not-an-activity': { fate: 'rejected', text: 'The body is JSON but not an activity object with a string "type" (HTTP 400).' },
+  'unsupported-media-type': { fate: 'rejected', text: 'The request is not application/json (HTTP 415).' },
+  'auth-missing-header': { fate: 'rejected', text: 'appId is configured but the request has no "Authorization: Bearer" header (HTTP 401).' },
+  'auth-malformed-token': { fate: 'rejected', text: 'The bearer token is not a well-formed JWT (HTTP 401).' },
+  'auth-bad-signature': { fate: 'rejected', text: 'The JWT signature does not verify against the Bot Framework signing keys (HTTP 401).' },
+  'auth-unknown-key': { fate: 'rejected', text: 'The JWT is signed with a key id that is not in the Bot Framework key set (HTTP 401).' },
+  'auth-wrong-audience': { fate: 'rejected', text: 'The JWT audience is not this bot\'s appId: the request was meant for another bot (HTTP 401).' },
+  'auth-wrong-issuer': { fate: 'rejected', text: 'The JWT was not issued by the Bot Framework for the configured cloud (HTTP 401).' },
+  'auth-expired': { fate: 'rejected', text: 'The JWT has expired or is not valid yet, beyond 5 minutes of clock skew (HTTP 401).' },
+  'auth-serviceurl-mismatch': { fate: 'rejected', text: 'The JWT serviceurl claim does not match the activity\'s serviceUrl (HTTP 401).' },
+  'auth-keys-unreachable': { fate: 'rejected', text: 'The Bot Framework signing keys could not be fetched, so no token can be checked (HTTP 401).' },
+  'auth-invalid': { fate: 'rejected', text: 'The JWT failed validation for another reason; the detail says which (HTTP 401).' },
+  'not-local': { fate: 'rejected', text: 'Local mode (no appId) accepts only loopback clients without proxy headers; this came from elsewhere, e.g. through a tunnel (HTTP 401).' },
+
+  // failed: accepted, but the gateway could not complete the delivery
+  'bot-unreachable': { fate: 'failed', text: 'The bot at bot.url refused the connection or is not running (HTTP 502).' },
+  'bot-timeout': { fate: 'failed', text: 'The bot at bot.url did not answer within bot.timeoutMs (HTTP 504).' },
+  'bot-error': { fate: 'failed', text: 'The bot answered with a 5xx status; its body is relayed.' },
+  'no-bot': { fate: 'failed', text: 'The activity was accepted but neither bot.url nor bot.echo is configured (HTTP 502).' },
+  'send-refused-host': { fate: 'failed', text: 'An outbound message was not sent: its serviceUrl is not a Bot Connector host allowed for the configured cloud.' },
+  'send-failed': { fate: 'failed', text: 'An outbound message to the Bot Connector failed; the detail has the status.' },
+  'send-no-credentials': { fate: 'failed', text: 'An outbound message needs a bot token but no app password, certificate or managed identity is configured.' },
+} as const satisfies Record<string, { fate: Fate; text: string }>;
+
+export type Reason = keyof typeof REASONS;
+
+export function fateOf(reason: Reason): Fate {
+  return REASONS[reason].fate;
+}
