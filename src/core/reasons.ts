@@ -27,13 +27,12 @@ export const REASONS = {
   'mention-required': { fate: 'dropped', text: 'Group chat or channel message that does not @mention the bot while requireMention is on.' },
   'self-message': { fate: 'dropped', text: 'An activity sent by the bot itself (from.id equals recipient.id): dropped to avoid loops.' },
   'no-sender': { fate: 'dropped', text: 'A message activity with no from.id: there is nobody to apply the policy to.' },
-  'reaction-not-allowed': { fate: 'dropped', text: 'A reaction or message update/delete from a sender the policy does not allow.' },
 
   // rejected: the HTTP request itself was refused before the policy ran
   'body-too-large': { fate: 'rejected', text: 'The request body is larger than webhook.maxBodyBytes (HTTP 413).' },
   'malformed-json': { fate: 'rejected', text: 'The request body is not valid JSON (HTTP 400).' },
+  'bad-http-request': { fate: 'rejected', text: 'The HTTP request itself was malformed (headers or framing) and Node refused it before it could be read (HTTP 400).' },
   'not-an-activity': { fate: 'rejected', text: 'The body is JSON but not an activity object with a string "type" (HTTP 400).' },
-  'unsupported-media-type': { fate: 'rejected', text: 'The request is not application/json (HTTP 415).' },
   'auth-missing-header': { fate: 'rejected', text: 'appId is configured but the request has no "Authorization: Bearer" header (HTTP 401).' },
   'auth-malformed-token': { fate: 'rejected', text: 'The bearer token is not a well-formed JWT (HTTP 401).' },
   'auth-bad-signature': { fate: 'rejected', text: 'The JWT signature does not verify against the Bot Framework signing keys (HTTP 401).' },
@@ -44,6 +43,7 @@ export const REASONS = {
   'auth-serviceurl-mismatch': { fate: 'rejected', text: 'The JWT serviceurl claim does not match the activity\'s serviceUrl (HTTP 401).' },
   'auth-keys-unreachable': { fate: 'rejected', text: 'The Bot Framework signing keys could not be fetched, so no token can be checked (HTTP 401).' },
   'auth-invalid': { fate: 'rejected', text: 'The JWT failed validation for another reason; the detail says which (HTTP 401).' },
+  'wrong-path': { fate: 'rejected', text: 'A POST to a path that is not webhook.path: check the messaging endpoint registered for the bot (HTTP 404).' },
   'not-local': { fate: 'rejected', text: 'Local mode (no appId) accepts only loopback clients without proxy headers; this came from elsewhere, e.g. through a tunnel (HTTP 401).' },
 
   // failed: accepted, but the gateway could not complete the delivery

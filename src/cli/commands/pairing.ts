@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { PairingStore } from '../../core/pairingStore';
+import { approvePairing, rejectPairing, PairingNotFoundError } from '../../core/pairingActions';
+import { loadConfigFile } from '../../core/config/configLoader';
+import { createConnectorSender } from '../../core/gateway/teamsConnection';
+import { approvedMessage } from '../../core/gateway/messages';
+import type { PairingRequest } from '../../core/pairingRequest';
+import type { Logger } from '../../core/logger';
+import { resolveCommon, type CommonOptions } from '../options';
+import { UserError } from '../cliError';
+
+function openStore(stateDir: string, logger: Logger): PairingStore {
+  // Limits only matter for new requests, which the CLI never creates.
+  return new PairingStore({ file: path.join(stateDir, 'pairing.json'), ttlMinutes: 60 * 24 * 7, maxPending: 1000, logger });
+}
+
+export async function pairingList(opts: CommonOptions & { json?: boolean }, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const { configFile, stateDir } = resolveCommon(opts);
+  const loaded = await loadConfigFile(configFile);
+  const store = openStore(stateDir, logger);
+  if (loaded.config) store.setLimits({ ttlMinutes: loaded.config.pairing.codeTtlMinutes, maxPending: loaded.config.pairing.maxPending });
+  await store.load();
+  const list = store.list();
+  if (opts.json) {
+    out.write(`${JSON.stringify(list, null, 2)}\n`);
+    return 0;
+  }
+  if (list.length === 0) {
+    out.write('No pending pairing requests.\n');
+    return 0;
+  }
+  const rows = list.map((r) => [r.code, r.meta.name ?? '', r.meta.aadObjectId ?? r.id, String(r.meta.count), age(r.createdAt), age(r.lastSeenAt)]);
+  out.write(table(['CODE', 'NAME', 'SENDER', 'MESSAGES', 'REQUESTED', 'LAST SEEN'], rows));
+  return 0;
+}
+
+export async function pairingApprove(code: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const { configFile, stateDir } = resolveCommon(opts);
+  const loaded = await loadConfigFile(configFile);
+  if (loaded.exists && !loaded.config) {
+    throw new UserError(`${configFile} is invalid, so the approval cannot be written to allowFrom: run \`teams-bot-dev config validate\` and fix it first.`);
+  }
+  const config = loaded.config;
+  const store = openStore(stateDir, logger);
+  try {
+    const result = await approvePairing({
+      configFile,
+      store,
+      logger,
+      notify: config && config.pairing.notifyOnApprove ? (request) => notify(request, config, loaded.secrets, logger) : undefined,
+    }, code);
+    out.write(`Approved ${result.request.code}: ${describe(result.request)} ${result.added ? 'added to' : 'was already in'} allowFrom in ${configFile} as ${result.entry}.\n`);
+    out.write(`${result.notice.sent ? 'The sender was told they are approved.' : `Notice: ${result.notice.detail}.`}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof PairingNotFoundError) throw new UserError(err.message);
+    throw err;
+  } finally {
+    store.close();
+  }
+}
+
+export async function pairingReject(code: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const { configFile, stateDir } = resolveCommon(opts);
+  const store = openStore(stateDir, logger);
+  try {
+    const request = await rejectPairing({ configFile, store, logger }, code);
+    out.write(`Rejected ${request.code}: ${describe(request)} stays unable to message the bot; a new message from them creates a new code.\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof PairingNotFoundError) throw new UserError(err.message);
+    throw err;
+  } finally {
+    store.close();
+  }
+}
+
+async function notify(request: PairingRequest, config: NonNullable<Awaited<ReturnType<typeof loadConfigFile>>['config']>, secrets: { appPassword?: string }, logger: Logger): Promise<{ sent: boolean; detail: string }> {
+  if (!request.meta.serviceUrl || !request.meta.conversationId) return { sent: false, detail: 'the request has no conversation to reply to' };
+  const sender = createConnectorSender(config, secrets, logger);
+  const result = await sender.send(
+    { serviceUrl: request.meta.serviceUrl, conversationId: request.meta.conversationId },
+    {
+      type: 'message',
+      text: approvedMessage(request),
+      textFormat: 'markdown',
+      from: request.meta.botId ? { id: request.meta.botId, name: request.meta.botName } : undefined,
+      recipient: { id: request.id, name: request.meta.name, aadObjectId: request.meta.aadObjectId },
+      conversation: { id: request.meta.conversationId },
+    },
+  );
+  return result.ok ? { sent: true, detail: 'sent' } : { sent: false, detail: `the approval notice was not sent (${result.reason}): ${result.detail}` };
+}
+
+function describe(r: PairingRequest): string {
+  return r.meta.name ? `${r.meta.name} (${r.id})` : r.id;
+}
+
+export function age(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

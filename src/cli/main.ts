@@ -1,0 +1,114 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { consoleLogger } from './consoleLogger';
+import { UserError, EXIT_USAGE, EXIT_USER_ERROR } from './cliError';
+import { serve } from './commands/serve';
+import { pairingList, pairingApprove, pairingReject } from './commands/pairing';
+import { activities } from './commands/activities';
+import { configValidate, configInit } from './commands/config';
+import type { CommonOptions } from './options';
+
+/**
+ * teams-bot-dev: the gateway without VS Code. Every command takes --config
+ * and --state-dir; exit 0 on success, 1 for a user error (one sentence),
+ * 2 for a usage error.
+ */
+export function buildProgram(exit: (code: number) => void): Command {
+  const logger = consoleLogger(process.env.TEAMS_BOT_DEV_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  const program = new Command('teams-bot-dev')
+    .description('A local Teams bot webhook that never drops a message silently.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const common = (cmd: Command) =>
+    cmd
+      .option('--config <file>', 'config file (default: ./teams-bot.config.json)')
+      .option('--state-dir <dir>', 'where pairing requests and the activity log live (default: ./.teams-bot)')
+      .exitOverride();
+
+  const run = (fn: () => Promise<number>) => fn().then(exit, (err: unknown) => fail(err, exit));
+
+  common(program.command('serve'))
+    .description('run the webhook in the foreground and log every activity with its fate and reason')
+    .addOption(new Option('--port <n>', 'listen on this port (overrides webhook.port)').argParser(port))
+    .option('--host <address>', 'bind this interface (overrides webhook.host)')
+    .option('--bot-url <url>', 'forward accepted activities to this bot endpoint (overrides bot.url)')
+    .option('--echo', 'answer with the built-in echo bot (overrides bot.url)')
+    .action((opts: CommonOptions & { port?: number; host?: string; botUrl?: string; echo?: boolean }) => run(() => serve(opts, logger)));
+
+  const pairing = program.command('pairing').description('list, approve and reject pairing requests').exitOverride();
+  common(pairing.command('list'))
+    .description('list pending pairing requests')
+    .option('--json', 'print JSON')
+    .action((opts: CommonOptions & { json?: boolean }) => run(() => pairingList(opts, logger, process.stdout)));
+  common(pairing.command('approve').argument('<code>', 'the pairing code the sender received'))
+    .description("approve a code: add the sender to allowFrom and tell them")
+    .action((code: string, opts: CommonOptions) => run(() => pairingApprove(code, opts, logger, process.stdout)));
+  common(pairing.command('reject').argument('<code>', 'the pairing code'))
+    .description('reject a code: remove the request')
+    .action((code: string, opts: CommonOptions) => run(() => pairingReject(code, opts, logger, process.stdout)));
+
+  common(program.command('activities'))
+    .description('show recorded activities, newest first')
+    .option('--dropped', 'only what was not delivered (dropped, rejected, failed)')
+    .option('--json', 'print JSON')
+    .addOption(new Option('--limit <n>', 'how many (default 20)').argParser(positive))
+    .action((opts: CommonOptions & { dropped?: boolean; json?: boolean; limit?: number }) => run(() => activities(opts, process.stdout)));
+
+  const config = program.command('config').description('check or create the config file').exitOverride();
+  common(config.command('validate'))
+    .description('validate the config file; exit 1 with every error and its line:col')
+    .action((opts: CommonOptions) => run(() => configValidate(opts, process.stdout)));
+  common(config.command('init'))
+    .description('write a commented starter config file')
+    .option('--force', 'replace an existing file')
+    .action((opts: CommonOptions & { force?: boolean }) => run(() => configInit(opts, process.stdout)));
+
+  return program;
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535.');
+  return n;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
+  return n;
+}
+
+function fail(err: unknown, exit: (code: number) => void): void {
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    exit(EXIT_USER_ERROR);
+    return;
+  }
+  process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+  exit(EXIT_USER_ERROR);
+}
+
+export function main(argv: string[]): void {
+  const exit = (code: number) => {
+    process.exitCode = code;
+    // Let stdout drain, then leave even if a watcher or socket is still open.
+    setImmediate(() => process.exit(code));
+  };
+  const program = buildProgram(exit);
+  try {
+    program.parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      exit(ok ? 0 : EXIT_USAGE);
+      return;
+    }
+    fail(err, exit);
+  }
+}
+
+if (require.main === module) main(process.argv);

@@ -1,0 +1,113 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser';
+import * as lockfile from 'proper-lockfile';
+import { writeFileAtomic } from '../atomicWrite';
+import type { PathSegment } from './configPath';
+
+/**
+ * Every write the product makes to teams-bot.config.json goes through here:
+ * jsonc-parser edits keep the developer's comments and layout, a lock keeps
+ * the CLI and a running extension from overwriting each other, and the
+ * rename makes each write all-or-nothing.
+ */
+export interface ConfigEdit {
+  path: PathSegment[];
+  /** undefined removes the key. */
+  value: unknown;
+}
+
+const FORMAT: FormattingOptions = { insertSpaces: true, tabSize: 2, eol: '\n' };
+
+export async function editConfigFile(file: string, edits: ConfigEdit[]): Promise<string> {
+  return withConfigLock(file, async () => {
+    const text = await readOrStarter(file);
+    let next = text;
+    for (const edit of edits) {
+      next = applyEdits(next, modify(next, edit.path, edit.value, { formattingOptions: detectFormat(next) }));
+    }
+    if (next !== text) await writeFileAtomic(file, next);
+    return next;
+  });
+}
+
+/**
+ * Adds a sender to allowFrom unless already there. Returns false when it was
+ * already allowed, so callers can say so instead of claiming a change.
+ */
+export async function addToAllowFrom(file: string, entry: string, key: 'allowFrom' | 'groupAllowFrom' = 'allowFrom'): Promise<boolean> {
+  let added = false;
+  await withConfigLock(file, async () => {
+    const text = await readOrStarter(file);
+    const current = parse(text, [], { allowTrailingComma: true }) as Record<string, unknown> | undefined;
+    const list = Array.isArray(current?.[key]) ? (current![key] as unknown[]) : undefined;
+    if (list?.includes(entry)) return;
+    const edits = list
+      ? modify(text, [key, list.length], entry, { formattingOptions: detectFormat(text), isArrayInsertion: true })
+      : modify(text, [key], [entry], { formattingOptions: detectFormat(text) });
+    await writeFileAtomic(file, applyEdits(text, edits));
+    added = true;
+  });
+  return added;
+}
+
+/** The commented file that Create Config writes and a first approval creates. */
+export function starterConfigText(): string {
+  return `{
+  // The bot's Microsoft App ID. Leave it out to run in local mode: only
+  // loopback clients (Agents Playground, Simulate Incoming Message) are accepted.
+  // "appId": "00000000-0000-0000-0000-000000000000",
+  // "tenantId": "00000000-0000-0000-0000-000000000000",
+  // The app password never goes here: run "Teams Bot: Set App Password",
+  // or set MSTEAMS_APP_PASSWORD for the CLI.
+
+  "webhook": { "port": 3978, "path": "/api/messages" },
+
+  // Personal chats: "pairing" gives unknown senders a code to approve.
+  "dmPolicy": "pairing",
+  // Approved senders (AAD object ids). Approving a pairing code adds one here.
+  "allowFrom": [],
+
+  // Group chats and channels: only these senders, and only when they @mention the bot.
+  "groupPolicy": "allowlist",
+  "requireMention": true,
+
+  "pairing": { "autoReply": true, "codeTtlMinutes": 60, "maxPending": 20 },
+
+  // Where accepted activities go: your bot's endpoint, or the built-in echo bot.
+  "bot": { "echo": true }
+  // "bot": { "url": "http://127.0.0.1:3979/api/messages" }
+}
+`;
+}
+
+async function readOrStarter(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return starterConfigText();
+    throw err;
+  }
+}
+
+async function withConfigLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    stale: 10_000,
+    retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
+  });
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+/** Keep the file's own indentation (tabs or n spaces) so an edit doesn't reformat a diff. */
+function detectFormat(text: string): FormattingOptions {
+  const m = /\n([ \t]+)"/.exec(text);
+  if (!m) return FORMAT;
+  if (m[1].startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol: '\n' };
+  return { insertSpaces: true, tabSize: m[1].length, eol: '\n' };
+}

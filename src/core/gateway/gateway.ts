@@ -1,0 +1,392 @@
+import * as fs from 'node:fs';
+import type * as http from 'node:http';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { TypedEmitter } from '../typedEmitter';
+import type { Logger } from '../logger';
+import type { Activity, ConversationKind } from '../activity';
+import type { ActivityRecord } from '../activityRecord';
+import { ActivityLog } from '../activityLog';
+import { PairingStore } from '../pairingStore';
+import type { PairingOutcome, PairingRequest } from '../pairingRequest';
+import { approvePairing, rejectPairing, type ApproveResult } from '../pairingActions';
+import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config/configLoader';
+import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
+import { Pipeline, replyTo, type Authenticator } from './pipeline';
+import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhookServer';
+import type { ActivitySender, SendResult, SendTarget } from './activitySender';
+import { approvedMessage } from './messages';
+import { createConnectorSender, createAuthenticator } from './teamsConnection';
+
+export type GatewayStatus = 'stopped' | 'starting' | 'running' | 'stopping';
+
+export interface GatewayState {
+  status: GatewayStatus;
+  url?: string;
+  port?: number;
+  localMode?: boolean;
+  error?: string;
+}
+
+/** The typed events every UI subscribes to: sidebar, status bar, notifications, CLI log. */
+export type GatewayEvents = {
+  state: GatewayState;
+  activity: ActivityRecord;
+  pairingRequested: PairingRequest;
+  pairingResolved: { request: PairingRequest; outcome: PairingOutcome };
+  pairingsChanged: PairingRequest[];
+  configChanged: LoadedConfig;
+  simulatorReply: { conversationId: string; activity: Record<string, unknown> };
+};
+
+export interface GatewayOptions {
+  configFile: string;
+  stateDir: string;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** From VS Code Secret Storage; env MSTEAMS_APP_PASSWORD fills in when absent. */
+  secrets?: TeamsBotSecrets;
+  /** Command-line overrides that win over the file. */
+  overrides?: { port?: number; host?: string; botUrl?: string; echo?: boolean };
+  /** Already-open stores (the extension keeps them for its views while the webhook is stopped). */
+  pairing?: PairingStore;
+  activities?: ActivityLog;
+  /** Replaces the Bot Connector client (tests). */
+  sender?: ActivitySender;
+}
+
+export interface SimulateInput {
+  user: { id: string; name?: string; aadObjectId?: string };
+  kind: ConversationKind;
+  text: string;
+  mention?: boolean;
+  teamId?: string;
+  channelId?: string;
+}
+
+/**
+ * The local webhook: config, stores, pipeline and HTTP server, started and
+ * stopped as one. The CLI's `serve` and the extension's Start Webhook both
+ * drive this class, so they behave the same.
+ */
+export class Gateway extends TypedEmitter<GatewayEvents> {
+  readonly pairing: PairingStore;
+  readonly activities: ActivityLog;
+  private server?: http.Server;
+  private pipeline?: Pipeline;
+  private loaded?: LoadedConfig;
+  private current?: TeamsBotConfig;
+  private authenticator?: Authenticator;
+  private sender?: ActivitySender;
+  private state: GatewayState = { status: 'stopped' };
+  private unsubscribe: (() => void)[] = [];
+  private configWatcher?: () => void;
+
+  constructor(private readonly options: GatewayOptions) {
+    super();
+    this.pairing = options.pairing ?? new PairingStore({ file: path.join(options.stateDir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger: options.logger });
+    this.activities = options.activities ?? new ActivityLog({ dir: options.stateDir, logger: options.logger });
+  }
+
+  get status(): GatewayState {
+    return this.state;
+  }
+
+  get config(): TeamsBotConfig | undefined {
+    return this.current;
+  }
+
+  get configFile(): string {
+    return path.resolve(this.options.configFile);
+  }
+
+  get loadedConfig(): LoadedConfig | undefined {
+    return this.loaded;
+  }
+
+  /** Loads and validates the config, opens the stores and starts listening. Throws a one-sentence error on failure. */
+  async start(): Promise<GatewayState> {
+    if (this.state.status === 'running' || this.state.status === 'starting') return this.state;
+    this.setState({ status: 'starting' });
+    try {
+      const loaded = await this.loadConfig();
+      const config = requireValidConfig(loaded);
+      checkBotUrl(config);
+      this.current = config;
+      this.loaded = loaded;
+      this.rebuildConnection(config, loaded.secrets);
+      this.pairing.setLimits({ ttlMinutes: config.pairing.codeTtlMinutes, maxPending: config.pairing.maxPending });
+      await Promise.all([this.pairing.load(), this.activities.load()]);
+      this.wireStores();
+
+      const pipeline = new Pipeline({
+        config: () => this.current!,
+        authenticator: () => this.authenticator,
+        pairing: this.pairing,
+        activities: this.activities,
+        sender: { send: (target, activity) => this.sendVia(target, activity) },
+        logger: this.options.logger,
+      });
+      this.pipeline = pipeline;
+      const app = createWebhookApp({
+        path: config.webhook.path,
+        maxBodyBytes: config.webhook.maxBodyBytes,
+        pipeline,
+        logger: this.options.logger,
+        onSimulatorReply: (conversationId, activity) => this.captureSimulatorReply(conversationId, activity),
+      });
+      this.server = await listen(app, config.webhook.host, config.webhook.port, { logger: this.options.logger, pipeline });
+      const port = boundPort(this.server);
+      const url = `http://${urlHost(config.webhook.host)}:${port}${config.webhook.path}`;
+      this.pairing.watch();
+      this.watchConfig();
+      const localMode = !config.appId;
+      this.options.logger.info(`[msteams] gateway listening on ${url} (${localMode ? 'local mode: loopback clients only, no JWT' : `appId ${config.appId}: Bot Framework JWT required`}; dmPolicy=${config.dmPolicy}, groupPolicy=${config.groupPolicy}; ${config.bot.echo ? 'echo bot' : config.bot.url ? `forwarding to ${config.bot.url}` : 'no bot configured'})`);
+      for (const d of loaded.diagnostics) this.options.logger.warn(`[config] ${d.path}: ${d.message}`);
+      return this.setState({ status: 'running', url, port, localMode });
+    } catch (err) {
+      await this.closeServer();
+      this.teardown();
+      const message = (err as Error).message;
+      this.setState({ status: 'stopped', error: message });
+      throw err;
+    }
+  }
+
+  /** Stops listening after in-flight requests finish, and flushes the activity log to disk. */
+  async stop(): Promise<void> {
+    if (this.state.status === 'stopped') return;
+    this.setState({ ...this.state, status: 'stopping' });
+    await this.closeServer();
+    this.teardown();
+    await this.activities.flush();
+    this.options.logger.info('[msteams] gateway stopped');
+    this.setState({ status: 'stopped' });
+  }
+
+  /** Approves a pairing code: allowFrom in the config file gains the sender, and the sender is told. */
+  approve(code: string): Promise<ApproveResult> {
+    return approvePairing({
+      configFile: this.configFile,
+      store: this.pairing,
+      logger: this.options.logger,
+      notify: this.current?.pairing.notifyOnApprove === false ? undefined : (request) => this.notifyApproved(request),
+    }, code);
+  }
+
+  reject(code: string): Promise<PairingRequest> {
+    return rejectPairing({ configFile: this.configFile, store: this.pairing, logger: this.options.logger }, code);
+  }
+
+  /** Runs a made-up activity through the real pipeline, marked "simulated"; bot replies come back as simulatorReply events. */
+  async simulate(input: SimulateInput): Promise<ActivityRecord> {
+    return this.inject(this.buildSimulatedActivity(input));
+  }
+
+  /** Sends a recorded activity through the pipeline again (as simulated: the original token is gone). */
+  async replay(recordId: string): Promise<ActivityRecord> {
+    const record = this.activities.get(recordId);
+    if (!record?.activity) throw new Error(`Activity ${recordId} has no stored body to replay: only activities that were parsed can be replayed.`);
+    const activity = { ...record.activity, id: `replay-${randomUUID()}`, timestamp: new Date().toISOString() } as Activity;
+    return this.inject(activity);
+  }
+
+  private async inject(activity: Activity): Promise<ActivityRecord> {
+    if (!this.pipeline || this.state.status !== 'running') throw new Error('The webhook is not running: start it first (Teams Bot: Start Webhook, or teams-bot-dev serve).');
+    const response = await this.pipeline.handle({
+      source: 'simulated',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: Buffer.from(JSON.stringify(activity)),
+      startedAt: performance.now(),
+    });
+    return response.record;
+  }
+
+  private buildSimulatedActivity(input: SimulateInput): Activity {
+    const config = this.current!;
+    const botId = `28:${config.appId ?? 'teams-bot-dev-simulated-bot'}`;
+    const tenantId = config.tenantId ?? 'simulated-tenant';
+    const teamId = input.teamId ?? '19:simulated-team@thread.tacv2';
+    const channelId = input.channelId ?? '19:simulated-channel@thread.tacv2';
+    const id = `sim-${randomUUID()}`;
+    const conversation =
+      input.kind === 'personal'
+        ? { id: `a:simulated-${input.user.id}`, conversationType: 'personal', tenantId }
+        : input.kind === 'groupChat'
+          ? { id: '19:simulated-group@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId }
+          : { id: `${channelId};messageid=${Date.now()}`, conversationType: 'channel', isGroup: true, tenantId };
+    const mentionText = '<at>Bot</at>';
+    return {
+      type: 'message',
+      id,
+      timestamp: new Date().toISOString(),
+      serviceUrl: `http://127.0.0.1:${this.state.port}${SIMULATOR_PREFIX}`,
+      channelId: 'msteams',
+      from: { id: input.user.id, name: input.user.name, aadObjectId: input.user.aadObjectId },
+      recipient: { id: botId, name: 'Bot' },
+      conversation,
+      text: input.mention ? `${mentionText} ${input.text}` : input.text,
+      textFormat: 'plain',
+      entities: input.mention ? [{ type: 'mention', mentioned: { id: botId, name: 'Bot' }, text: mentionText }] : [],
+      channelData: {
+        tenant: { id: tenantId },
+        ...(input.kind === 'channel' ? { team: { id: teamId, name: 'Simulated team' }, channel: { id: channelId, name: 'General' } } : {}),
+      },
+    };
+  }
+
+  /** Gateway-sent messages to the simulator's own serviceUrl are captured in-process; the rest go to Teams. */
+  private async sendVia(target: SendTarget, activity: Partial<Activity>): Promise<SendResult> {
+    if (this.state.port && target.serviceUrl === `http://127.0.0.1:${this.state.port}${SIMULATOR_PREFIX}`) {
+      this.emit('simulatorReply', { conversationId: target.conversationId, activity: activity as Record<string, unknown> });
+      return { ok: true, status: 201 };
+    }
+    if (!this.sender) return { ok: false, reason: 'send-failed', status: 0, detail: 'the gateway is not running' };
+    return this.sender.send(target, activity);
+  }
+
+  private captureSimulatorReply(conversationId: string, activity: Record<string, unknown>): void {
+    this.activities.record({
+      direction: 'outbound', source: 'simulated', status: 201, latencyMs: 0, auth: 'outbound',
+      fate: 'delivered', reason: 'sent', detail: `the bot replied to simulated conversation ${conversationId}`,
+      summary: { type: String(activity.type ?? 'message'), conversationId, text: typeof activity.text === 'string' ? activity.text.slice(0, 120) : undefined, senderId: (activity.from as { id?: string } | undefined)?.id },
+      activity,
+    });
+    this.emit('simulatorReply', { conversationId, activity });
+  }
+
+  private async notifyApproved(request: PairingRequest): Promise<{ sent: boolean; detail: string }> {
+    if (!request.meta.serviceUrl || !request.meta.conversationId) return { sent: false, detail: 'the request has no conversation to reply to' };
+    if (!this.pipeline) return { sent: false, detail: 'the webhook is not running, so no notice was sent' };
+    const fake: Activity = {
+      type: 'message',
+      from: { id: request.id, name: request.meta.name, aadObjectId: request.meta.aadObjectId },
+      recipient: request.meta.botId ? { id: request.meta.botId, name: request.meta.botName } : undefined,
+      conversation: { id: request.meta.conversationId },
+    };
+    const activity = replyTo(fake, approvedMessage(request));
+    delete activity.replyToId;
+    const sent = await this.pipeline.send({ serviceUrl: request.meta.serviceUrl, conversationId: request.meta.conversationId }, activity, `approval notice for ${request.code}`);
+    return { sent, detail: sent ? 'the sender was told they are approved' : 'the approval notice could not be sent (see the Activities log)' };
+  }
+
+  private async loadConfig(): Promise<LoadedConfig> {
+    const env = this.options.env ?? process.env;
+    const loaded = await loadConfigFile(this.options.configFile, env);
+    const o = this.options.overrides ?? {};
+    if (loaded.config) {
+      if (o.port !== undefined) loaded.config.webhook.port = o.port;
+      if (o.host !== undefined) loaded.config.webhook.host = o.host;
+      if (o.botUrl !== undefined) loaded.config.bot = { ...loaded.config.bot, url: o.botUrl, echo: false };
+      if (o.echo) loaded.config.bot = { ...loaded.config.bot, url: undefined, echo: true };
+    }
+    loaded.secrets = { ...loaded.secrets, ...definedOnly(this.options.secrets) };
+    return loaded;
+  }
+
+  /** Picks up edits (an approval from the CLI, a developer's change) within a second. */
+  private watchConfig(): void {
+    const file = this.configFile;
+    let timer: NodeJS.Timeout | undefined;
+    const onChange = (curr: fs.Stats, prev: fs.Stats) => {
+      if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void this.reloadConfig(), 50);
+    };
+    fs.watchFile(file, { interval: 250 }, onChange);
+    this.configWatcher = () => {
+      clearTimeout(timer);
+      fs.unwatchFile(file, onChange);
+    };
+  }
+
+  async reloadConfig(): Promise<void> {
+    if (this.state.status !== 'running') return;
+    const loaded = await this.loadConfig();
+    this.loaded = loaded;
+    if (!loaded.config) {
+      this.options.logger.error(`[config] ${this.configFile} is now invalid; the webhook keeps the last valid configuration until it is fixed:\n${loaded.diagnostics.filter((d) => d.severity === 'error').map((d) => `  ${d.path}: ${d.message}${d.line ? ` (line ${d.line}, col ${d.column})` : ''}`).join('\n')}`);
+      this.emit('configChanged', loaded);
+      return;
+    }
+    const before = this.current!;
+    const next = loaded.config;
+    try {
+      checkBotUrl(next);
+    } catch (err) {
+      this.options.logger.error(`[config] ${(err as Error).message} The previous configuration stays in force.`);
+      return;
+    }
+    next.webhook = before.webhook.port !== next.webhook.port || before.webhook.path !== next.webhook.path || before.webhook.host !== next.webhook.host || before.webhook.maxBodyBytes !== next.webhook.maxBodyBytes
+      ? (this.options.logger.warn('[config] webhook settings changed: restart the webhook to apply them'), before.webhook)
+      : next.webhook;
+    this.current = next;
+    this.rebuildConnection(next, loaded.secrets);
+    this.pairing.setLimits({ ttlMinutes: next.pairing.codeTtlMinutes, maxPending: next.pairing.maxPending });
+    this.options.logger.info(`[config] reloaded ${this.configFile} (dmPolicy=${next.dmPolicy}, allowFrom: ${next.allowFrom.length} entr${next.allowFrom.length === 1 ? 'y' : 'ies'})`);
+    this.emit('configChanged', loaded);
+  }
+
+  private rebuildConnection(config: TeamsBotConfig, secrets: TeamsBotSecrets): void {
+    this.authenticator = config.appId ? createAuthenticator(config, this.options.logger) : undefined;
+    this.sender = this.options.sender ?? createConnectorSender(config, secrets, this.options.logger);
+  }
+
+  private wireStores(): void {
+    if (this.unsubscribe.length) return;
+    this.unsubscribe.push(
+      this.activities.on('recorded', (record) => this.emit('activity', record)),
+      this.pairing.on('requested', (request) => this.emit('pairingRequested', request)),
+      this.pairing.on('resolved', (event) => this.emit('pairingResolved', event)),
+      this.pairing.on('changed', (list) => this.emit('pairingsChanged', list)),
+    );
+  }
+
+  private teardown(): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.configWatcher?.();
+    this.configWatcher = undefined;
+    if (!this.options.pairing) this.pairing.close();
+    this.pipeline = undefined;
+  }
+
+  private async closeServer(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // In-flight requests get a moment to finish; then the rest are cut.
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    });
+  }
+
+  private setState(state: GatewayState): GatewayState {
+    this.state = state;
+    this.emit('state', state);
+    return state;
+  }
+}
+
+/** A bot.url that points back at the gateway would forward every activity to itself forever. */
+function checkBotUrl(config: TeamsBotConfig): void {
+  if (!config.bot.url) return;
+  const url = new URL(config.bot.url);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const local = ['127.0.0.1', 'localhost', '[::1]', '0.0.0.0', config.webhook.host].includes(url.hostname);
+  if (local && port === config.webhook.port) {
+    throw new Error(`bot.url ${config.bot.url} points at the gateway itself (port ${port}): run your bot on another port (e.g. 3979) and set bot.url to it.`);
+  }
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}

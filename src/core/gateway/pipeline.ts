@@ -1,0 +1,296 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isActivity, conversationKind, type Activity } from '../activity';
+import type { ActivityRecord, ActivitySummary, AuthResult, Source } from '../activityRecord';
+import type { ActivityLog, RecordInput } from '../activityLog';
+import type { Logger } from '../logger';
+import type { PairingStore } from '../pairingStore';
+import { decide, channelConversationId } from '../policy';
+import { fateOf, type Reason } from '../reasons';
+import type { TeamsBotConfig } from '../config/configTypes';
+import type { ActivitySender, SendTarget } from './activitySender';
+import { forwardToBot } from './botForwarder';
+import { echoMessage, pairingCodeMessage } from './messages';
+
+/**
+ * The request path of the webhook, independent of Express so the simulator
+ * and replay can run activities through exactly the same steps:
+ * parse → authenticate → policy → (drop and tell | forward or echo) → record.
+ * Every path ends in one record with one reason; none ends in an empty 200.
+ */
+export interface InboundRequest {
+  source: Source;
+  headers: IncomingHttpHeaders;
+  /** The raw body, already bounded by webhook.maxBodyBytes. */
+  body: Buffer;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+}
+
+export interface PipelineResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  record: ActivityRecord;
+}
+
+export interface Authenticator {
+  check(authorizationHeader: string | undefined, activity: { serviceUrl?: string }): Promise<
+    { ok: true } | { ok: false; reason: Reason; detail: string }
+  >;
+}
+
+export interface PipelineDeps {
+  config(): TeamsBotConfig;
+  /** undefined in local mode (no appId). */
+  authenticator(): Authenticator | undefined;
+  pairing: PairingStore;
+  activities: ActivityLog;
+  sender: ActivitySender;
+  logger: Logger;
+}
+
+export const FATE_HEADER = 'x-teams-bot-dev-fate';
+export const REASON_HEADER = 'x-teams-bot-dev-reason';
+
+export class Pipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  async handle(req: InboundRequest): Promise<PipelineResponse> {
+    let activity: Activity;
+    try {
+      const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+      if (!isActivity(parsed)) {
+        return this.reject(req, 400, 'not-an-activity', 'the JSON body is not an activity object with a string "type"', undefined, 'not-checked');
+      }
+      activity = parsed;
+    } catch (err) {
+      return this.reject(req, 400, 'malformed-json', `the body is not valid JSON: ${(err as Error).message}`, undefined, 'not-checked');
+    }
+
+    const auth = await this.authenticate(req, activity);
+    if (!auth.ok) return this.reject(req, 401, auth.reason, auth.detail, activity, 'jwt-invalid');
+
+    const config = this.deps.config();
+    const decision = decide(activity, config, {
+      isPending: (id) => this.deps.pairing.getBySender(id) !== undefined,
+      pendingCount: this.deps.pairing.list().length,
+    });
+
+    if (!decision.accept) {
+      let reason = decision.reason;
+      let detail = decision.detail;
+      let pairingCode: string | undefined;
+      if (reason === 'dm-pairing-pending') {
+        const outcome = await this.startPairing(activity, config);
+        if (outcome.kind === 'full') {
+          reason = 'dm-pairing-full';
+          detail = `${detail}; but ${outcome.pending} requests are already pending (pairing.maxPending), so no code was issued`;
+        } else {
+          pairingCode = outcome.code;
+          detail = `${detail} (code ${outcome.code})`;
+        }
+      }
+      if (reason === 'dm-pairing-pending') {
+        this.deps.logger.info(`[msteams] pairing request sender=${activity.from!.id} code=${pairingCode}`);
+      } else {
+        this.deps.logger.info(`[msteams] dropped ${activity.type} reason=${reason} sender=${activity.from?.id ?? '-'}: ${detail}`);
+      }
+      const body = { status: 'dropped', reason, detail };
+      return this.finish(req, 200, body, { fate: 'dropped', reason, detail, activity, auth: auth.result, pairingCode });
+    }
+
+    if (config.bot.echo) return this.echo(req, activity, config, decision.reason, auth.result);
+    if (!config.bot.url) {
+      const detail = 'accepted, but there is no bot to deliver it to: set bot.url to your bot\'s endpoint, or bot.echo to true';
+      this.deps.logger.warn(`[msteams] ${activity.type} from ${activity.from?.id ?? '-'} not delivered: ${detail}`);
+      return this.finish(req, 502, { status: 'failed', reason: 'no-bot', detail }, { fate: 'failed', reason: 'no-bot', detail, activity, auth: auth.result });
+    }
+    return this.forward(req, activity, config.bot.url, config.bot.timeoutMs, decision.reason, decision.detail, auth.result);
+  }
+
+  private async authenticate(req: InboundRequest, activity: Activity): Promise<{ ok: true; result: AuthResult } | { ok: false; reason: Reason; detail: string }> {
+    if (req.source === 'simulated') return { ok: true, result: 'simulated' };
+    const authenticator = this.deps.authenticator();
+    if (authenticator) {
+      const header = req.headers.authorization;
+      const outcome = await authenticator.check(Array.isArray(header) ? header[0] : header, activity);
+      return outcome.ok ? { ok: true, result: 'jwt-valid' } : outcome;
+    }
+    if (req.source !== 'loopback') {
+      const how = req.source === 'tunnel' ? 'it carries proxy headers (it came through a tunnel)' : 'it comes from another machine';
+      return { ok: false, reason: 'not-local', detail: `no appId is configured (local mode), and ${how}: set appId (and the app password) so the gateway can check Bot Framework tokens` };
+    }
+    return { ok: true, result: 'local' };
+  }
+
+  private async startPairing(activity: Activity, config: TeamsBotConfig): Promise<{ kind: 'full'; pending: number } | { kind: 'ok'; code: string }> {
+    const from = activity.from!;
+    const result = await this.deps.pairing.touch({
+      id: from.id,
+      meta: {
+        name: from.name,
+        aadObjectId: from.aadObjectId,
+        conversationId: activity.conversation?.id,
+        serviceUrl: activity.serviceUrl,
+        tenantId: activity.conversation?.tenantId ?? activity.channelData?.tenant?.id,
+        botId: activity.recipient?.id,
+        botName: activity.recipient?.name,
+      },
+    });
+    if (result.kind === 'full') return result;
+    const request = result.request;
+    if (config.pairing.autoReply && !request.repliedAt && activity.serviceUrl && activity.conversation?.id) {
+      // After the response: Teams waits for our answer, and a token fetch can take seconds.
+      const target = { serviceUrl: activity.serviceUrl, conversationId: activity.conversation.id, replyToId: activity.id };
+      setImmediate(() => {
+        void this.send(target, replyTo(activity, pairingCodeMessage(request, config.pairing.codeTtlMinutes)), `pairing code ${request.code}`).then(async (ok) => {
+          if (ok) await this.deps.pairing.markReplied(from.id).catch((err: Error) => this.deps.logger.warn(`[msteams] could not mark pairing ${request.code} as replied: ${err.message}`));
+        });
+      });
+    }
+    return { kind: 'ok', code: request.code };
+  }
+
+  private async echo(req: InboundRequest, activity: Activity, config: TeamsBotConfig, acceptReason: Reason, auth: AuthResult): Promise<PipelineResponse> {
+    const detail = `answered by the built-in echo bot (accepted as ${acceptReason})`;
+    if (activity.type === 'message' && activity.serviceUrl && activity.conversation?.id) {
+      const conversationId = config.replyStyle === 'top-level' && conversationKind(activity) === 'channel'
+        ? channelConversationId(activity)!
+        : activity.conversation.id;
+      const target = { serviceUrl: activity.serviceUrl, conversationId, replyToId: activity.id };
+      setImmediate(() => void this.send(target, replyTo(activity, echoMessage(activity.text)), 'echo reply'));
+    }
+    this.deps.logger.info(`[msteams] delivered ${activity.type} from ${activity.from?.id ?? '-'} to the echo bot (${acceptReason})`);
+    return this.finish(req, 200, {}, { fate: 'delivered', reason: 'echo', detail, activity, auth, botResponse: { status: 200, body: {} } });
+  }
+
+  private async forward(req: InboundRequest, activity: Activity, botUrl: string, timeoutMs: number, acceptReason: Reason, acceptDetail: string, auth: AuthResult): Promise<PipelineResponse> {
+    const result = await forwardToBot(new URL(botUrl), req.headers, req.body, timeoutMs);
+    if (!result.ok) {
+      this.deps.logger.warn(`[msteams] ${activity.type} from ${activity.from?.id ?? '-'} failed: ${result.reason}: ${result.detail}`);
+      const status = result.reason === 'bot-timeout' ? 504 : 502;
+      return this.finish(req, status, { status: 'failed', reason: result.reason, detail: result.detail }, { fate: 'failed', reason: result.reason, detail: result.detail, activity, auth });
+    }
+    const botBody = parseMaybeJson(result.body, result.headers['content-type']);
+    const failed = result.status >= 500;
+    const reason: Reason = failed ? 'bot-error' : acceptReason;
+    const detail = failed ? `the bot answered HTTP ${result.status}: see its response and its own log` : acceptDetail;
+    this.deps.logger.info(`[msteams] ${failed ? 'bot error for' : 'delivered'} ${activity.type} from ${activity.from?.id ?? '-'} (${reason}) → bot HTTP ${result.status}`);
+    const headers: Record<string, string> = {};
+    const contentType = result.headers['content-type'];
+    if (contentType) headers['content-type'] = contentType;
+    return this.finish(req, result.status, result.body, {
+      fate: failed ? 'failed' : 'delivered', reason, detail, activity, auth,
+      botResponse: { status: result.status, body: botBody },
+    }, headers);
+  }
+
+  private reject(req: InboundRequest, status: number, reason: Reason, detail: string, activity: Activity | undefined, auth: AuthResult): PipelineResponse {
+    this.deps.logger.warn(`[msteams] rejected HTTP ${status} reason=${reason}${activity?.from?.id ? ` sender=${activity.from.id}` : ''}: ${detail}`);
+    return this.finish(req, status, { status: 'rejected', reason, detail }, { fate: 'rejected', reason, detail, activity, auth });
+  }
+
+  /** Records the request and builds the answer; the answer always names the fate and the reason. */
+  finish(
+    req: InboundRequest,
+    status: number,
+    body: Buffer | object,
+    r: Pick<RecordInput, 'fate' | 'reason' | 'detail' | 'auth' | 'botResponse' | 'pairingCode'> & { activity?: Activity },
+    extraHeaders: Record<string, string> = {},
+  ): PipelineResponse {
+    const record = this.deps.activities.record({
+      direction: 'inbound',
+      source: req.source,
+      status,
+      latencyMs: round(performance.now() - req.startedAt),
+      auth: r.auth,
+      fate: r.fate,
+      reason: r.reason,
+      detail: r.detail,
+      summary: summarize(r.activity),
+      activity: r.activity as Record<string, unknown> | undefined,
+      botResponse: r.botResponse,
+      pairingCode: r.pairingCode,
+    });
+    const isBuffer = Buffer.isBuffer(body);
+    return {
+      status,
+      headers: {
+        ...(isBuffer ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+        ...extraHeaders,
+        [FATE_HEADER]: r.fate,
+        [REASON_HEADER]: r.reason,
+      },
+      body: isBuffer ? body : Buffer.from(JSON.stringify(body)),
+      record,
+    };
+  }
+
+  /** Sends to Teams and records the outbound message with its fate. Resolves true when it was sent. */
+  async send(target: SendTarget, activity: Partial<Activity>, purpose: string, source: Source = 'gateway'): Promise<boolean> {
+    const started = performance.now();
+    const result = await this.deps.sender.send(target, activity);
+    const detail = result.ok ? `${purpose} sent to ${target.conversationId}` : `${purpose} not sent: ${result.detail}`;
+    this.deps.activities.record({
+      direction: 'outbound',
+      source,
+      status: result.status,
+      latencyMs: round(performance.now() - started),
+      auth: 'outbound',
+      fate: fateOf(result.ok ? 'sent' : result.reason),
+      reason: result.ok ? 'sent' : result.reason,
+      detail,
+      summary: summarize({ type: 'message', ...activity, conversation: { id: target.conversationId } } as Activity),
+      activity: { ...activity, serviceUrl: target.serviceUrl } as Record<string, unknown>,
+    });
+    if (result.ok) this.deps.logger.info(`[msteams] sent ${purpose} to ${target.conversationId}`);
+    else this.deps.logger.warn(`[msteams] ${detail}`);
+    return result.ok;
+  }
+}
+
+/** A reply in the sender's conversation, from the bot account they wrote to. */
+export function replyTo(activity: Activity, text: string): Partial<Activity> {
+  return {
+    type: 'message',
+    text,
+    textFormat: 'markdown',
+    from: activity.recipient,
+    recipient: activity.from,
+    conversation: activity.conversation,
+    replyToId: activity.id,
+  };
+}
+
+export function summarize(activity: Activity | undefined): ActivitySummary {
+  if (!activity) return {};
+  const text = typeof activity.text === 'string' ? activity.text.replace(/\s+/g, ' ').trim() : undefined;
+  return {
+    type: activity.type,
+    name: typeof activity.name === 'string' ? activity.name : undefined,
+    senderId: activity.from?.id,
+    senderName: activity.from?.name,
+    aadObjectId: activity.from?.aadObjectId,
+    conversationId: activity.conversation?.id,
+    conversationKind: activity.conversation ? conversationKind(activity) : undefined,
+    teamId: activity.channelData?.team?.id,
+    text: text ? text.slice(0, 120) : undefined,
+  };
+}
+
+function parseMaybeJson(body: Buffer, contentType: string | undefined): unknown {
+  if (body.length === 0) return undefined;
+  const text = body.toString('utf8');
+  if (contentType?.includes('json')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      /* fall through: keep the text */
+    }
+  }
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

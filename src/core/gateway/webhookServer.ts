@@ -1,0 +1,161 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../logger';
+import { classifySource, isLoopbackAddress, hasProxyHeaders } from './requestSource';
+import type { InboundRequest, Pipeline, PipelineResponse } from './pipeline';
+
+export const LEGACY_PATH = '/api/messages';
+export const SIMULATOR_PREFIX = '/_simulator';
+
+export interface WebhookServerOptions {
+  path: string;
+  maxBodyBytes: number;
+  pipeline: Pipeline;
+  logger: Logger;
+  /** Replies a bot posts to the simulator's serviceUrl land here (loopback only). */
+  onSimulatorReply(conversationId: string, activity: Record<string, unknown>): void;
+}
+
+/**
+ * The HTTP face of the gateway. The body limit runs before anything else so
+ * a garbage bearer cannot buy unbounded parsing; everything after the body is
+ * read belongs to the pipeline.
+ */
+export function createWebhookApp(opts: WebhookServerOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  let warnedLegacy = false;
+  // Latency is measured from the first byte we see, not from when the body was read.
+  app.use((req, _res, next) => {
+    startedAt(req);
+    next();
+  });
+
+  const readBody = express.raw({ type: () => true, limit: opts.maxBodyBytes, inflate: true });
+  const paths = opts.path === LEGACY_PATH ? [opts.path] : [opts.path, LEGACY_PATH];
+
+  app.head(paths, (_req, res) => void res.status(200).end());
+  app.get(paths, (_req, res) => {
+    res.status(200).json({ service: 'teams-bot-dev gateway', hint: 'POST Bot Framework activities to this path' });
+  });
+
+  app.post(paths, readBody, (req: Request, res: Response) => {
+    if (req.path !== opts.path && !warnedLegacy) {
+      warnedLegacy = true;
+      opts.logger.warn(`[msteams] a request used the legacy path ${LEGACY_PATH}; webhook.path is ${opts.path}. It is accepted for now: update the bot's messaging endpoint to ${opts.path}.`);
+    }
+    void run(opts.pipeline, inbound(req), res, opts.logger);
+  });
+
+  app.post(`${SIMULATOR_PREFIX}/v3/conversations/:conversationId/activities{/:activityId}`, express.json({ limit: opts.maxBodyBytes }), (req: Request, res: Response) => {
+    if (!isLoopbackAddress(req.socket.remoteAddress) || hasProxyHeaders(req.headers)) {
+      res.status(403).json({ error: 'the simulator connector accepts only local clients' });
+      return;
+    }
+    const id = `sim-${Date.now().toString(36)}`;
+    opts.onSimulatorReply(String(req.params.conversationId), { ...(req.body as Record<string, unknown>), id });
+    res.status(201).json({ id });
+  });
+
+  app.post('/{*rest}', readBody, (req: Request, res: Response) => {
+    const request = inbound(req);
+    const answer = opts.pipeline.finish(request, 404, {
+      status: 'rejected', reason: 'wrong-path', detail: `POST ${req.path} is not the messaging endpoint; use ${opts.path}`,
+    }, { fate: 'rejected', reason: 'wrong-path', detail: `POST to ${req.path}; webhook.path is ${opts.path}`, auth: 'not-checked' });
+    opts.logger.warn(`[msteams] rejected HTTP 404 reason=wrong-path: POST ${req.path} (webhook.path is ${opts.path})`);
+    send(res, answer);
+  });
+
+  // body-parser errors: too large, truncated, bad encoding. Recorded like any other request.
+  app.use((err: Error & { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const request: InboundRequest = { source: classifySource(req.socket.remoteAddress, req.headers), headers: req.headers, body: Buffer.alloc(0), startedAt: startedAt(req) };
+    if (err.type === 'entity.too.large') {
+      const detail = `the body is larger than webhook.maxBodyBytes (${opts.maxBodyBytes} bytes)`;
+      opts.logger.warn(`[msteams] rejected HTTP 413 reason=body-too-large: ${detail}`);
+      send(res, opts.pipeline.finish(request, 413, { status: 'rejected', reason: 'body-too-large', detail }, { fate: 'rejected', reason: 'body-too-large', detail, auth: 'not-checked' }));
+      return;
+    }
+    if (err.type === 'request.aborted') return;
+    const detail = `the body could not be read: ${err.message}`;
+    opts.logger.warn(`[msteams] rejected HTTP 400 reason=malformed-json: ${detail}`);
+    send(res, opts.pipeline.finish(request, 400, { status: 'rejected', reason: 'malformed-json', detail }, { fate: 'rejected', reason: 'malformed-json', detail, auth: 'not-checked' }));
+  });
+
+  return app;
+}
+
+/** Starts listening; resolves with the bound port, or rejects with a sentence that says what to do. */
+export function listen(app: express.Express, host: string, port: number, opts: { logger: Logger; pipeline: Pipeline }): Promise<http.Server> {
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 120_000;
+  // Node's parser refuses malformed requests before Express sees them; record those too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const detail = `malformed HTTP request (${err.code ?? 'parse error'})`;
+    opts.pipeline.finish({ source: 'remote', headers: {}, body: Buffer.alloc(0), startedAt: performance.now() }, 400, {}, { fate: 'rejected', reason: 'bad-http-request', detail, auth: 'not-checked' });
+    opts.logger.warn(`[msteams] rejected HTTP 400 reason=bad-http-request: ${detail}`);
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"status":"rejected","reason":"bad-http-request"}');
+  });
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') {
+        reject(new Error(`Port ${port} on ${host} is already in use (another teams-bot-dev, or your bot itself?): stop that process, or choose another port with webhook.port or --port.`));
+      } else if (err.code === 'EACCES') {
+        reject(new Error(`Not allowed to listen on ${host}:${port}: choose a port above 1023 with webhook.port or --port.`));
+      } else {
+        reject(new Error(`Cannot listen on ${host}:${port}: ${err.message}`));
+      }
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve(server);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+export function boundPort(server: http.Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+function inbound(req: Request): InboundRequest {
+  return {
+    source: classifySource(req.socket.remoteAddress, req.headers),
+    headers: req.headers,
+    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    startedAt: startedAt(req),
+  };
+}
+
+const START = Symbol('startedAt');
+function startedAt(req: Request): number {
+  const r = req as Request & { [START]?: number };
+  return (r[START] ??= performance.now());
+}
+
+async function run(pipeline: Pipeline, request: InboundRequest, res: Response, logger: Logger): Promise<void> {
+  try {
+    send(res, await pipeline.handle(request));
+  } catch (err) {
+    // A bug of ours: still answer and say so, never hang the caller.
+    logger.error(`[msteams] internal error while handling a request: ${(err as Error).stack ?? String(err)}`);
+    if (!res.headersSent) res.status(500).json({ status: 'failed', reason: 'internal-error', detail: 'the gateway failed; see its log' });
+  }
+}
+
+function send(res: Response, answer: PipelineResponse): void {
+  res.status(answer.status);
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  res.end(answer.body);
+}
