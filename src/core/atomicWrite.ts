@@ -1,0 +1,64 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Replace a file so that readers see either the old content or the new one,
+ * never a torn mix: another process (the CLI, the extension) may read the file
+ * at any moment, and a crash mid-write must not leave half a JSON document.
+ *
+ * The temp file lives in the same directory because rename is only atomic
+ * within one filesystem. Its content is fsynced before the rename, otherwise a
+ * power loss can leave the new name pointing at an empty file.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(tmp, 'wx', options.mode ?? 0o600);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await renameWithRetry(tmp, file);
+  } catch (err) {
+    if (handle) await handle.close().catch(() => undefined);
+    await fsp.unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dir);
+}
+
+/**
+ * On Windows a rename onto a file that another process (a reader, an
+ * antivirus scanner) has open fails with EPERM/EBUSY for a moment; POSIX never
+ * does this, so there the first error is final.
+ */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await fsp.rename(from, to);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const transient = process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY');
+      if (!transient || attempt >= 10) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
+}
+
+/** Makes the rename itself durable; Windows cannot open directories, which is fine there. */
+async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    /* durability of the directory entry is best effort; the data itself is already synced */
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}

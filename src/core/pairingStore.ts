@@ -1,0 +1,545 @@
+import * as fs from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import * as lockfile from 'proper-lockfile';
+import { TypedEmitter } from './typedEmitter';
+import { type Logger, silentLogger } from './logger';
+import type { PairingFile, PairingMeta, PairingOutcome, PairingRequest } from './pairingRequest';
+import { writeFileAtomic } from './atomicWrite';
+import { generatePairingCode, normalizePairingCode } from './pairingCode';
+
+export interface PairingStoreOptions {
+  file: string;
+  ttlMinutes: number;
+  maxPending: number;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export type PairingEvents = {
+  /** A new request was created (here or by another process). */
+  requested: PairingRequest;
+  /** A request left the pending list: approved, rejected or expired (here or elsewhere). */
+  resolved: { request: PairingRequest; outcome: PairingOutcome };
+  /** The pending list changed in any way; the payload is the new list, oldest first. */
+  changed: PairingRequest[];
+};
+
+export type TouchResult =
+  | { kind: 'created' | 'existing'; request: PairingRequest }
+  | { kind: 'full'; pending: number };
+
+/** One entry of the resolution tail kept in pairing.json. */
+export interface ResolvedPairing {
+  id: string;
+  code: string;
+  outcome: PairingOutcome;
+  at: string;
+}
+
+/**
+ * pairing.json as this store writes it. Still version 1: `recent` is optional
+ * and readers that do not know it ignore it. It exists because a process that
+ * watches the file (the gateway, while the CLI approves) sees a request vanish
+ * but cannot tell from the list alone whether it was approved, rejected or
+ * expired. The newest RECENT_LIMIT resolutions are kept, oldest first.
+ */
+export interface PairingFileOnDisk extends PairingFile {
+  recent?: ResolvedPairing[];
+}
+
+export const RECENT_LIMIT = 50;
+
+/** How often watch() stats the file; fs.watch misses events on network drives, WSL mounts and some containers. */
+const POLL_MS = 400;
+/** Coalesces the burst of watch events one rename produces. */
+const WATCH_DEBOUNCE_MS = 20;
+
+/** The parsed content of pairing.json. */
+export interface PairingFileState {
+  requests: PairingRequest[];
+  recent: ResolvedPairing[];
+}
+
+type ReadResult =
+  | { kind: 'missing' }
+  | { kind: 'ok'; state: PairingFileState; raw: string }
+  | { kind: 'corrupt'; raw: string; why: string };
+
+type PendingEvent =
+  | { name: 'requested'; payload: PairingRequest }
+  | { name: 'resolved'; payload: { request: PairingRequest; outcome: PairingOutcome } }
+  | { name: 'changed'; payload: PairingRequest[] };
+
+/**
+ * The pending pairing requests, shared between processes through one JSON
+ * file. Every mutation is read-modify-write under an inter-process lock, so
+ * the gateway recording a new sender and the CLI approving another cannot
+ * lose each other's update.
+ */
+export class PairingStore extends TypedEmitter<PairingEvents> {
+  private readonly file: string;
+  private readonly dir: string;
+  private ttlMs: number;
+  private maxPending: number;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+
+  /** Pending and not known to be expired, oldest first. */
+  private requests: PairingRequest[] = [];
+  /** The file content this memory reflects; lets the watcher skip no-op reloads. */
+  private lastRaw: string | undefined;
+  private lastStatKey = '';
+  private loaded = false;
+  /** In-process serialisation; the file lock only arbitrates between processes. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private watcher: fs.FSWatcher | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private watching = false;
+
+  constructor(opts: PairingStoreOptions) {
+    super();
+    this.file = path.resolve(opts.file);
+    this.dir = path.dirname(this.file);
+    this.ttlMs = opts.ttlMinutes * 60_000;
+    this.maxPending = opts.maxPending;
+    this.logger = opts.logger ?? silentLogger;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  async load(): Promise<void> {
+    await this.serial(async () => {
+      let read = await this.readFile();
+      if (read.kind === 'corrupt') read = await this.recoverCorrupt();
+      const state = read.kind === 'ok' ? read.state : emptyState();
+      const events = this.adopt(state, read.kind === 'ok' ? read.raw : undefined, !this.loaded);
+      this.loaded = true;
+      await this.rememberStat();
+      this.emitAll(events);
+    });
+  }
+
+  list(): PairingRequest[] {
+    this.purgeMemory();
+    return this.requests.map(clone);
+  }
+
+  getByCode(code: string): PairingRequest | undefined {
+    this.purgeMemory();
+    const wanted = normalizePairingCode(code);
+    const found = this.requests.find((r) => r.code === wanted);
+    return found && clone(found);
+  }
+
+  getBySender(senderId: string): PairingRequest | undefined {
+    this.purgeMemory();
+    const found = this.requests.find((r) => r.id === senderId);
+    return found && clone(found);
+  }
+
+  touch(sender: { id: string; meta: Omit<PairingMeta, 'count'> }): Promise<TouchResult> {
+    return this.mutate((state, now): TouchResult => {
+      const at = now.toISOString();
+      const existing = state.requests.find((r) => r.id === sender.id);
+      if (existing) {
+        existing.lastSeenAt = at;
+        // Merge rather than replace: a later activity without a name must not erase the one we had.
+        existing.meta = { ...existing.meta, ...definedOnly(sender.meta), count: existing.meta.count + 1 };
+        return { kind: 'existing', request: clone(existing) };
+      }
+      if (state.requests.length >= this.maxPending) return { kind: 'full', pending: state.requests.length };
+      const request: PairingRequest = {
+        id: sender.id,
+        code: generatePairingCode(new Set(state.requests.map((r) => r.code))),
+        createdAt: at,
+        lastSeenAt: at,
+        meta: { ...definedOnly(sender.meta), count: 1 },
+      };
+      state.requests.push(request);
+      return { kind: 'created', request: clone(request) };
+    });
+  }
+
+  async markReplied(senderId: string): Promise<void> {
+    await this.mutate((state, now) => {
+      const request = state.requests.find((r) => r.id === senderId);
+      if (request) request.repliedAt = now.toISOString();
+    });
+  }
+
+  resolve(code: string, outcome: 'approved' | 'rejected'): Promise<PairingRequest | undefined> {
+    const wanted = normalizePairingCode(code);
+    return this.mutate((state, now) => {
+      const index = state.requests.findIndex((r) => r.code === wanted);
+      if (index < 0) return undefined;
+      const [request] = state.requests.splice(index, 1);
+      pushRecent(state, { id: request.id, code: request.code, outcome, at: now.toISOString() });
+      return clone(request);
+    });
+  }
+
+  setLimits(limits: { ttlMinutes: number; maxPending: number }): void {
+    this.ttlMs = limits.ttlMinutes * 60_000;
+    this.maxPending = limits.maxPending;
+    this.purgeMemory();
+  }
+
+  watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    const base = path.basename(this.file);
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      // The directory, not the file: writes replace the file by rename, which
+      // leaves a watcher on the old inode deaf.
+      this.watcher = fs.watch(this.dir, { persistent: false }, (_event, name) => {
+        if (name && name.toString() !== base) return;
+        this.scheduleReload(WATCH_DEBOUNCE_MS);
+      });
+      this.watcher.on('error', (err) => {
+        this.logger.debug(`pairing: watching ${this.dir} failed (${errText(err)}); polling only`);
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch (err) {
+      this.logger.debug(`pairing: cannot watch ${this.dir} (${errText(err)}); polling only`);
+    }
+    this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
+    this.pollTimer.unref();
+  }
+
+  close(): void {
+    this.watching = false;
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.pollTimer = this.debounceTimer = undefined;
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Lock, re-read, apply, write if anything changed, adopt the result, then emit outside the lock. */
+  private mutate<T>(apply: (state: PairingFileState, now: Date) => T): Promise<T> {
+    return this.serial(async () => {
+      const { result, events } = await this.withLock(async () => {
+        const read = await this.readFile();
+        if (read.kind === 'corrupt') await this.moveAside(read.why);
+        const state = read.kind === 'ok' ? read.state : emptyState();
+        const now = this.now();
+        purgeExpiredOnDisk(state, now, this.ttlMs);
+        const result = apply(state, now);
+        const text = serialize(state);
+        if (read.kind !== 'ok' || text !== read.raw) {
+          if (read.kind !== 'missing' || state.requests.length > 0 || state.recent.length > 0) {
+            await writeFileAtomic(this.file, text);
+          }
+        }
+        const events = this.adopt(state, text, false);
+        this.loaded = true;
+        await this.rememberStat();
+        return { result, events };
+      });
+      this.emitAll(events);
+      return result;
+    });
+  }
+
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const release = await lockfile.lock(this.file, {
+      // The file may not exist yet, and realpath would fail on it.
+      realpath: false,
+      // A holder that crashed leaves the lock directory behind; after this long it is taken over.
+      stale: 10_000,
+      retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 100, randomize: true },
+      // The default throws from a timer, which would take the whole gateway down.
+      onCompromised: (err) => this.logger.warn(`pairing: lock on ${this.file} was lost (${errText(err)}); a concurrent change may be overwritten`),
+    });
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  private async readFile(): Promise<ReadResult> {
+    let raw: string;
+    try {
+      raw = await fsp.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      throw err;
+    }
+    const parsed = parsePairingFile(raw);
+    return parsed.ok ? { kind: 'ok', state: parsed.state, raw } : { kind: 'corrupt', raw, why: parsed.why };
+  }
+
+  /** load() found a corrupt file: settle it under the lock, since another process may be fixing it at the same time. */
+  private async recoverCorrupt(): Promise<ReadResult> {
+    try {
+      return await this.withLock(async () => {
+        const again = await this.readFile();
+        if (again.kind === 'corrupt') {
+          await this.moveAside(again.why);
+          return { kind: 'missing' } as const;
+        }
+        return again;
+      });
+    } catch (err) {
+      // Without the lock, renaming could move aside a good file another process just wrote.
+      this.logger.warn(`${this.file} is unreadable and could not be locked to move it aside (${errText(err)}); starting with no pending pairing requests. Approved senders are safe: they live in the config's allowFrom.`);
+      return { kind: 'missing' };
+    }
+  }
+
+  private async moveAside(why: string): Promise<void> {
+    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
+    let target = `${this.file}.corrupt-${stamp}`;
+    for (let n = 1; fs.existsSync(target); n++) target = `${this.file}.corrupt-${stamp}-${n}`;
+    try {
+      await fsp.rename(this.file, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    this.logger.warn(`${this.file} was unreadable (${why}); moved it to ${target} and started with no pending pairing requests. Approved senders are safe: they live in the config's allowFrom.`);
+  }
+
+  /**
+   * Make `state` the in-memory truth and work out which events the difference
+   * from the previous truth implies. `baseline` (the first load) reports only
+   * 'changed': requests that were already there are not news.
+   */
+  private adopt(state: PairingFileState, raw: string | undefined, baseline: boolean): PendingEvent[] {
+    const now = this.now();
+    const fresh = state.requests.filter((r) => !isExpired(r, now, this.ttlMs)).sort(oldestFirst);
+    const before = new Map(this.requests.map((r) => [requestKey(r), r]));
+    const after = new Map(fresh.map((r) => [requestKey(r), r]));
+    const events: PendingEvent[] = [];
+    let changed = before.size !== after.size;
+
+    for (const [key, request] of before) {
+      if (after.has(key)) continue;
+      changed = true;
+      if (baseline) continue;
+      events.push({ name: 'resolved', payload: { request: clone(request), outcome: outcomeOf(request, state.recent, now, this.ttlMs) } });
+    }
+    for (const [key, request] of after) {
+      const old = before.get(key);
+      if (!old) {
+        changed = true;
+        if (!baseline) events.push({ name: 'requested', payload: clone(request) });
+      } else if (!changed && JSON.stringify(old) !== JSON.stringify(request)) {
+        changed = true;
+      }
+    }
+
+    this.requests = fresh;
+    this.lastRaw = raw;
+    if (changed) events.push({ name: 'changed', payload: fresh.map(clone) });
+    return events;
+  }
+
+  /** Expiry needs no write: the next mutation drops it from the file too. */
+  private purgeMemory(): void {
+    const now = this.now();
+    const expired = this.requests.filter((r) => isExpired(r, now, this.ttlMs));
+    if (expired.length === 0) return;
+    this.requests = this.requests.filter((r) => !isExpired(r, now, this.ttlMs));
+    for (const request of expired) this.emit('resolved', { request: clone(request), outcome: 'expired' });
+    this.emit('changed', this.requests.map(clone));
+  }
+
+  private emitAll(events: PendingEvent[]): void {
+    for (const e of events) {
+      if (e.name === 'requested') this.emit('requested', e.payload);
+      else if (e.name === 'resolved') this.emit('resolved', e.payload);
+      else this.emit('changed', e.payload);
+    }
+  }
+
+  private scheduleReload(delayMs: number): void {
+    if (!this.watching || this.debounceTimer) return;
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = undefined;
+      void this.reload();
+    }, delayMs);
+    this.debounceTimer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      this.purgeMemory();
+      if ((await statKey(this.file)) !== this.lastStatKey) this.scheduleReload(0);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private reload(): Promise<void> {
+    return this.serial(async () => {
+      if (!this.watching) return;
+      try {
+        // Stat before reading: a write landing in between changes the stat again and triggers another reload.
+        const key = await statKey(this.file);
+        const read = await this.readFile();
+        if (read.kind === 'corrupt') {
+          // Possibly a hand edit saved in place; the next mutation moves it aside with a warning.
+          this.logger.debug(`pairing: ${this.file} is unreadable (${read.why}); keeping the last good state`);
+          this.lastStatKey = key;
+          return;
+        }
+        this.lastStatKey = key;
+        const raw = read.kind === 'ok' ? read.raw : undefined;
+        if (raw === this.lastRaw && this.loaded) return;
+        const events = this.adopt(read.kind === 'ok' ? read.state : emptyState(), raw, !this.loaded);
+        this.loaded = true;
+        this.emitAll(events);
+      } catch (err) {
+        this.logger.debug(`pairing: reloading ${this.file} failed (${errText(err)})`);
+      }
+    });
+  }
+
+  private async rememberStat(): Promise<void> {
+    this.lastStatKey = await statKey(this.file);
+  }
+}
+
+// ---- file format -----------------------------------------------------------
+
+/** Parse and validate pairing.json; exported so the CLI can read it without a store. */
+export function parsePairingFile(raw: string): { ok: true; state: PairingFileState } | { ok: false; why: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (err) {
+    return { ok: false, why: `not valid JSON: ${errText(err)}` };
+  }
+  if (!isObject(data)) return { ok: false, why: 'not a JSON object' };
+  if (data.version !== 1) return { ok: false, why: `unsupported version ${JSON.stringify(data.version)}` };
+  if (!Array.isArray(data.requests)) return { ok: false, why: '"requests" is not an array' };
+  const requests: PairingRequest[] = [];
+  for (const [i, r] of data.requests.entries()) {
+    if (!isRequest(r)) return { ok: false, why: `requests[${i}] is not a pairing request` };
+    requests.push(r);
+  }
+  // The tail is an optimisation for watchers; a damaged one is dropped, never a reason to discard requests.
+  const recent = Array.isArray(data.recent) ? data.recent.filter(isResolved) : [];
+  return { ok: true, state: { requests, recent } };
+}
+
+function serialize(state: PairingFileState): string {
+  const file: PairingFileOnDisk = { version: 1, requests: state.requests };
+  if (state.recent.length > 0) file.recent = state.recent;
+  // Humans read and diff this file: indent, and end with a newline.
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+function isRequest(r: unknown): r is PairingRequest {
+  return (
+    isObject(r) &&
+    typeof r.id === 'string' && r.id.length > 0 &&
+    typeof r.code === 'string' && r.code.length > 0 &&
+    isDate(r.createdAt) &&
+    isDate(r.lastSeenAt) &&
+    (r.repliedAt === undefined || isDate(r.repliedAt)) &&
+    isObject(r.meta) &&
+    typeof r.meta.count === 'number'
+  );
+}
+
+function isResolved(r: unknown): r is ResolvedPairing {
+  return (
+    isObject(r) &&
+    typeof r.id === 'string' &&
+    typeof r.code === 'string' &&
+    (r.outcome === 'approved' || r.outcome === 'rejected' || r.outcome === 'expired') &&
+    typeof r.at === 'string'
+  );
+}
+
+// ---- helpers -----------------------------------------------------------------
+
+function emptyState(): PairingFileState {
+  return { requests: [], recent: [] };
+}
+
+function isExpired(r: PairingRequest, now: Date, ttlMs: number): boolean {
+  return now.getTime() - Date.parse(r.createdAt) >= ttlMs;
+}
+
+function purgeExpiredOnDisk(state: PairingFileState, now: Date, ttlMs: number): void {
+  const keep: PairingRequest[] = [];
+  for (const r of state.requests) {
+    if (isExpired(r, now, ttlMs)) pushRecent(state, { id: r.id, code: r.code, outcome: 'expired', at: now.toISOString() });
+    else keep.push(r);
+  }
+  state.requests = keep;
+}
+
+function pushRecent(state: PairingFileState, entry: ResolvedPairing): void {
+  state.recent.push(entry);
+  if (state.recent.length > RECENT_LIMIT) state.recent.splice(0, state.recent.length - RECENT_LIMIT);
+}
+
+/**
+ * Why a request disappeared. The tail says for changes made by this store; a
+ * removal it does not explain (a hand edit, a deleted file) is reported as
+ * 'rejected', because that outcome lets nobody in and sends nobody a notice.
+ */
+function outcomeOf(r: PairingRequest, recent: ResolvedPairing[], now: Date, ttlMs: number): PairingOutcome {
+  for (let i = recent.length - 1; i >= 0; i--) {
+    if (recent[i].id === r.id && recent[i].code === r.code) return recent[i].outcome;
+  }
+  return isExpired(r, now, ttlMs) ? 'expired' : 'rejected';
+}
+
+function requestKey(r: PairingRequest): string {
+  return `${r.id}\n${r.code}`;
+}
+
+function oldestFirst(a: PairingRequest, b: PairingRequest): number {
+  return Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+async function statKey(file: string): Promise<string> {
+  try {
+    const s = await fsp.stat(file);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isDate(v: unknown): v is string {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

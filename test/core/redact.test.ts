@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { redact, redactString, redactText } from '../../src/core/redact';
+
+/** A real HS256 JWT, shaped like a Bot Framework token. */
+function mintJwt(claims: Record<string, unknown>): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const head = `${b64({ alg: 'HS256', typ: 'JWT', kid: 'abc123' })}.${b64(claims)}`;
+  return `${head}.${createHmac('sha256', 'not-a-real-secret').update(head).digest('base64url')}`;
+}
+
+const JWT = mintJwt({ aud: '00000000-1111-2222-3333-444444444444', iss: 'https://api.botframework.com', serviceurl: 'https://smba.trafficmanager.net/emea/', exp: 1893456000 });
+const R = '[redacted]';
+
+describe('redact', () => {
+  it('replaces credential-named keys at any depth, any case', () => {
+    const input = {
+      type: 'message',
+      headers: { Authorization: `Bearer ${JWT}`, 'x-api-key': 'k-123', Cookie: 'session=abc', accept: 'application/json' },
+      value: { token: 'opaque-token-value', tokenExchangeResource: { id: 'x' }, state: 'ok' },
+      channelData: { deep: { deeper: [{ client_secret: 's3cr3t', password: 'hunter2', passwd: 'p', assertion: 'a', apiKey: 'ak', refresh_token: 'rt' }] } },
+    };
+    assert.deepEqual(redact(input), {
+      type: 'message',
+      headers: { Authorization: R, 'x-api-key': R, Cookie: R, accept: 'application/json' },
+      value: { token: R, tokenExchangeResource: R, state: 'ok' },
+      channelData: { deep: { deeper: [{ client_secret: R, password: R, passwd: R, assertion: R, apiKey: R, refresh_token: R }] } },
+    });
+  });
+
+  it('keeps empty credentials visible: an empty Authorization is what explains a 401', () => {
+    assert.deepEqual(redact({ authorization: '', token: null }), { authorization: '', token: null });
+  });
+
+  it('replaces JWTs and bearer tokens inside any string, leaving the rest', () => {
+    const input = {
+      text: `here is my token ${JWT} please check`,
+      attachments: [{ content: { body: [{ type: 'TextBlock', text: `Authorization: Bearer ${JWT}` }] } }],
+      note: 'header was Bearer opaque.token-value, then more',
+      plain: 'what is a token? my password is in the vault',
+    };
+    assert.deepEqual(redact(input), {
+      text: `here is my token ${R} please check`,
+      attachments: [{ content: { body: [{ type: 'TextBlock', text: `Authorization: Bearer ${R}` }] } }],
+      note: `header was Bearer ${R}, then more`,
+      plain: 'what is a token? my password is in the vault',
+    });
+  });
+
+  it('finds a JWT inside a URL and a JWE with empty parts', () => {
+    const jwe = 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..5L3Q2a3rE0a1.c2VjcmV0LWRhdGE.dGFn';
+    assert.equal(redactString(`https://example.com/cb?id_token=${JWT}&x=1`), `https://example.com/cb?id_token=${R}&x=1`);
+    assert.equal(redactString(`jwe ${jwe} end`), `jwe ${R} end`);
+    assert.equal(redactString('eyJust kidding. Not.a token'), 'eyJust kidding. Not.a token');
+  });
+
+  it('redacts header lists: rawHeaders, entry pairs and name/value objects', () => {
+    const input = {
+      rawHeaders: ['Host', 'localhost:3978', 'Authorization', 'abc', 'X-Api-Key', 'k', 'Content-Type', 'application/json'],
+      entries: [['cookie', 'a=b'], ['accept', '*/*']],
+      har: [{ name: 'Authorization', value: 'Basic dXNlcjpwYXNz' }, { name: 'Accept', value: 'text/html' }],
+    };
+    assert.deepEqual(redact(input), {
+      rawHeaders: ['Host', 'localhost:3978', 'Authorization', R, 'X-Api-Key', R, 'Content-Type', 'application/json'],
+      entries: [['cookie', R], ['accept', '*/*']],
+      har: [{ name: 'Authorization', value: R }, { name: 'Accept', value: 'text/html' }],
+    });
+  });
+
+  it('returns a deep copy and leaves the input untouched', () => {
+    const input = { a: { authorization: 'x', list: [1, { b: 2 }] }, when: new Date('2025-01-02T03:04:05.000Z') };
+    const out = redact(input) as typeof input;
+    assert.notEqual(out, input);
+    assert.notEqual(out.a, input.a);
+    assert.notEqual(out.a.list, input.a.list);
+    assert.equal(input.a.authorization, 'x');
+    assert.deepEqual(out, { a: { authorization: R, list: [1, { b: 2 }] }, when: '2025-01-02T03:04:05.000Z' });
+  });
+
+  it('survives cycles and hostile nesting without a stack overflow', () => {
+    const cyclic: Record<string, unknown> = { name: 'loop', secretKey: 'x' };
+    cyclic.self = cyclic;
+    cyclic.list = [cyclic];
+    assert.deepEqual(redact(cyclic), { name: 'loop', secretKey: R, self: '[circular]', list: ['[circular]'] });
+
+    // The same object twice (not a cycle) is copied both times.
+    const shared = { v: 1 };
+    assert.deepEqual(redact({ x: shared, y: shared }), { x: { v: 1 }, y: { v: 1 } });
+
+    let deep: Record<string, unknown> = { bottom: true };
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    let out = redact(deep) as Record<string, unknown>;
+    let depth = 0;
+    while (typeof out.d === 'object') {
+      out = out.d as Record<string, unknown>;
+      depth++;
+    }
+    assert.equal(depth, 63);
+    assert.equal(out.d, '[truncated: nested too deep]');
+  });
+
+  it('drops functions and stringifies bigints like JSON would need', () => {
+    assert.deepEqual(redact({ f: () => 1, n: 10n, u: undefined }), { f: undefined, n: '10', u: undefined });
+  });
+
+  it('stays fast on hostile strings', () => {
+    const hostile = `${'a.'.repeat(200_000)}eyJ${'x'.repeat(200_000)} ${'token'.repeat(50_000)}=`;
+    const started = Date.now();
+    redactString(hostile);
+    redactText(hostile);
+    redactText('eyJ'.repeat(300_000));
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+  });
+});
+
+describe('redactText', () => {
+  it('hides key=value and key: value credentials in log lines', () => {
+    assert.equal(
+      redactText('POST https://login.microsoftonline.com/t/oauth2/v2.0/token client_secret=abc~123&grant_type=client_credentials'),
+      `POST https://login.microsoftonline.com/t/oauth2/v2.0/token client_secret=${R}&grant_type=client_credentials`,
+    );
+    assert.equal(redactText(`Authorization: Bearer ${JWT}`), `Authorization: ${R}`);
+    assert.equal(redactText('{"password":"hunter2","user":"bob"}'), `{"password":"${R}","user":"bob"}`);
+    assert.equal(redactText("api_key='k-1' host=example.com"), `api_key='${R}' host=example.com`);
+    assert.equal(redactText(`sent ${JWT} to bot`), `sent ${R} to bot`);
+    assert.equal(redactText('sender 29:abc is not in allowFrom'), 'sender 29:abc is not in allowFrom');
+  });
+});
