@@ -1,0 +1,318 @@
+/**
+ * Checks the Bot Framework JWT on an inbound activity and names the one reason
+ * it fails.
+ *
+ * The signature, audience, issuer, lifetime and serviceurl checks are the Teams
+ * SDK's own (ServiceTokenValidator over JwtValidator), so this gateway accepts
+ * exactly what a Teams SDK bot accepts. That validator only answers "Invalid
+ * token" and reports the cause through its logger, so it gets a logger that
+ * files each error under the request being checked: an AsyncLocalStorage slot
+ * per call. One validator instance is shared, which keeps one JWKS client and
+ * its key cache for the whole process instead of a key fetch per request.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ServiceTokenValidator } from '@microsoft/teams.apps/dist/middleware/auth/service-token-validator';
+import type { ILogger, ILoggerOptions, LogLevel as SdkLogLevel } from '@microsoft/teams.common';
+import type { CloudEnvironment } from './cloud';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import type { Reason } from '../reasons';
+
+export type AuthFailureReason =
+  | 'auth-missing-header'
+  | 'auth-malformed-token'
+  | 'auth-bad-signature'
+  | 'auth-unknown-key'
+  | 'auth-wrong-audience'
+  | 'auth-wrong-issuer'
+  | 'auth-expired'
+  | 'auth-serviceurl-mismatch'
+  | 'auth-keys-unreachable'
+  | 'auth-invalid';
+
+/** Fails to compile if a name above leaves the shared reason vocabulary. */
+type OneOf<T extends Reason> = T;
+export type AuthFailureReasonChecked = OneOf<AuthFailureReason>;
+
+export type AuthOutcome =
+  | { ok: true; appId: string; serviceUrl: string }
+  | { ok: false; reason: AuthFailureReason; detail: string };
+
+export interface BotFrameworkAuthOptions {
+  appId: string;
+  tenantId?: string;
+  cloud: CloudEnvironment;
+  logger?: Logger;
+  /**
+   * Upper bound for one check. Only a slow key endpoint can take long (the rest
+   * is CPU), and the SDK's key client waits 30 s; Teams gives up on the
+   * webhook after 15 s, so answering sooner is more useful.
+   */
+  timeoutMs?: number;
+}
+
+/** Real tokens are ~1.5 KB; a cap keeps a hostile header from costing parse time. */
+const MAX_TOKEN_CHARS = 16 * 1024;
+const BEARER_JWT = /^bearer +([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/i;
+const CLOCK_TOLERANCE_S = 300;
+
+interface Decoded {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+/** What the SDK validator logged at error level during one check. */
+interface Capture {
+  errors: { message: string; err: unknown }[];
+}
+
+export class BotFrameworkAuth {
+  private readonly appId: string;
+  private readonly cloud: CloudEnvironment;
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private readonly captures = new AsyncLocalStorage<Capture>();
+  private readonly validator: ServiceTokenValidator;
+
+  constructor(opts: BotFrameworkAuthOptions) {
+    this.appId = opts.appId;
+    this.cloud = opts.cloud;
+    this.logger = opts.logger ?? silentLogger;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    // serviceUrl is left undefined: the SDK then compares the claim with each
+    // activity's own serviceUrl, which is what the Bot Framework requires.
+    this.validator = new ServiceTokenValidator(
+      opts.appId,
+      opts.tenantId,
+      undefined,
+      capturingLogger(this.captures),
+      opts.cloud,
+    );
+  }
+
+  async check(authorizationHeader: string | undefined, activity: { serviceUrl?: string }): Promise<AuthOutcome> {
+    if (authorizationHeader === undefined || authorizationHeader.trim() === '') {
+      return fail('auth-missing-header', 'The request has no Authorization header; the Bot Connector always sends "Authorization: Bearer <JWT>".');
+    }
+    const pre = precheck(authorizationHeader);
+    if (!pre.ok) return pre.outcome;
+    const { token, decoded } = pre;
+
+    const capture: Capture = { errors: [] };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      timer.unref();
+    });
+    const validation = this.captures.run(capture, () =>
+      this.validator.check(`Bearer ${token}`, activity).then(
+        () => 'valid' as const,
+        (err: unknown) => ({ thrown: err }),
+      ),
+    );
+    const result = await Promise.race([validation, timeout]);
+    clearTimeout(timer);
+
+    if (result === 'timeout') {
+      return fail('auth-keys-unreachable', `The Bot Framework signing keys at ${keysUri(this.cloud)} did not arrive within ${duration(this.timeoutMs)}, so the token could not be checked.`);
+    }
+    if (result !== 'valid') {
+      const outcome = this.explain(capture, decoded, activity);
+      this.logger.debug(`JWT rejected (${outcome.reason}): ${outcome.detail}`);
+      return outcome;
+    }
+
+    // The SDK skips the serviceurl comparison when the body has none; the
+    // gateway sends replies to that URL, so an activity without one cannot be
+    // tied to the token.
+    const serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
+    if (serviceUrl === '') {
+      return fail('auth-serviceurl-mismatch', `The token's serviceurl claim is ${show(decoded.payload.serviceurl)} but the activity has no serviceUrl to match it against.`);
+    }
+    // jsonwebtoken accepts a token with no exp at all; Bot Framework tokens
+    // always carry one, so a token without it never came from the Bot Connector.
+    if (typeof decoded.payload.exp !== 'number') {
+      return fail('auth-invalid', 'The JWT verified but has no exp claim, so it would never expire; Bot Connector tokens always carry one.');
+    }
+    return { ok: true, appId: this.appId, serviceUrl };
+  }
+
+  /** Turns what the SDK validator logged into one reason and one sentence. */
+  private explain(capture: Capture, decoded: Decoded, activity: { serviceUrl?: string }): AuthOutcome & { ok: false } {
+    const { header, payload } = decoded;
+    // A key-lookup failure is logged first and then again, wrapped, as the
+    // verification failure; the first one carries the real cause.
+    const keyError = capture.errors.find((e) => e.message.startsWith('Failed to get signing key'));
+    if (keyError) return this.explainKeyError(keyError.err, header);
+
+    const verifyError = capture.errors.find((e) => e.message.startsWith('JWT verification failed'));
+    if (verifyError) return this.explainVerifyError(verifyError.err, header, payload);
+
+    const customError = capture.errors.find((e) => e.message.startsWith('Custom validation failed'));
+    if (customError) {
+      const msg = errorMessage(customError.err);
+      if (/issuer/i.test(msg)) {
+        return fail('auth-wrong-issuer', `JWT issuer is ${show(payload.iss)} but Bot Connector tokens for the configured cloud are issued by '${this.cloud.tokenIssuer}'.`);
+      }
+      if (/service ?url/i.test(msg)) {
+        if (typeof payload.serviceurl !== 'string' || payload.serviceurl === '') {
+          return fail('auth-serviceurl-mismatch', `The JWT has no serviceurl claim, so it cannot vouch for the activity's serviceUrl ${show(activity.serviceUrl)}.`);
+        }
+        return fail('auth-serviceurl-mismatch', `The JWT was issued for serviceUrl ${show(payload.serviceurl)} but the activity says ${show(activity.serviceUrl)}.`);
+      }
+      return fail('auth-invalid', `The JWT failed a Bot Framework check: ${clip(msg)}.`);
+    }
+
+    if (capture.errors.some((e) => e.message.startsWith('Decoded token is not'))) {
+      return fail('auth-malformed-token', 'The JWT payload is not a JSON object.');
+    }
+    return fail('auth-invalid', 'The Teams SDK validator rejected the JWT without saying why.');
+  }
+
+  private explainKeyError(err: unknown, header: Record<string, unknown>): AuthOutcome & { ok: false } {
+    const name = errorName(err);
+    if (name === 'SigningKeyNotFoundError') {
+      return fail('auth-unknown-key', `The JWT is signed with key id ${show(header.kid)}, which is not in the Bot Framework key set at ${keysUri(this.cloud)}.`);
+    }
+    const code = (err as { code?: unknown } | null)?.code;
+    const why = typeof code === 'string' ? code : clip(errorMessage(err));
+    return fail('auth-keys-unreachable', `The Bot Framework signing keys could not be fetched from ${keysUri(this.cloud)} (${why}).`);
+  }
+
+  private explainVerifyError(err: unknown, header: Record<string, unknown>, payload: Record<string, unknown>): AuthOutcome & { ok: false } {
+    const name = errorName(err);
+    const msg = errorMessage(err);
+    if (name === 'TokenExpiredError') {
+      return fail('auth-expired', `The JWT expired at ${isoOf(payload.exp)}, more than ${CLOCK_TOLERANCE_S / 60} minutes ago (check this machine's clock if that looks wrong).`);
+    }
+    if (name === 'NotBeforeError') {
+      return fail('auth-expired', `The JWT is not valid until ${isoOf(payload.nbf)}, more than ${CLOCK_TOLERANCE_S / 60} minutes from now (check this machine's clock).`);
+    }
+    if (msg === 'invalid signature') {
+      return fail('auth-bad-signature', `The JWT signature does not verify with the Bot Framework key ${show(header.kid)}: the token was not signed by the Bot Connector or was altered.`);
+    }
+    if (msg === 'invalid algorithm' || msg.startsWith('secretOrPublicKey must be')) {
+      return fail('auth-bad-signature', `The JWT is signed with ${show(header.alg)}; Bot Framework tokens are signed with RS256.`);
+    }
+    if (msg.startsWith('jwt audience invalid')) {
+      return fail('auth-wrong-audience', `JWT audience is ${show(payload.aud)} but this bot's appId is '${this.appId}': the token was meant for another bot.`);
+    }
+    if (msg.startsWith('jwt issuer invalid')) {
+      return fail('auth-wrong-issuer', `JWT issuer is ${show(payload.iss)} but Bot Connector tokens for the configured cloud are issued by '${this.cloud.tokenIssuer}'.`);
+    }
+    if (msg.startsWith('error in secret or public key callback')) {
+      return fail('auth-keys-unreachable', `The Bot Framework signing keys could not be used: ${clip(msg)}.`);
+    }
+    if (/malformed|invalid token|invalid (nbf|exp) value|must be provided|signature is required|Unexpected token|JSON/i.test(msg)) {
+      return fail('auth-malformed-token', `The bearer token is not a well-formed JWT (${clip(msg)}).`);
+    }
+    return fail('auth-invalid', `The JWT failed validation: ${clip(msg)}.`);
+  }
+}
+
+function fail(reason: AuthFailureReason, detail: string): AuthOutcome & { ok: false } {
+  return { ok: false, reason, detail };
+}
+
+type Precheck = { ok: true; token: string; decoded: Decoded } | { ok: false; outcome: AuthOutcome };
+
+/** Cheap shape checks, so garbage never reaches the key cache or the SDK. */
+function precheck(headerValue: string): Precheck {
+  if (headerValue.length > MAX_TOKEN_CHARS) {
+    return { ok: false, outcome: fail('auth-malformed-token', `The Authorization header is ${headerValue.length} characters long; a Bot Framework JWT is far shorter.`) };
+  }
+  const trimmed = headerValue.trim();
+  if (!/^bearer\s/i.test(trimmed)) {
+    return { ok: false, outcome: fail('auth-malformed-token', 'The Authorization header does not use the Bearer scheme.') };
+  }
+  const m = BEARER_JWT.exec(trimmed);
+  if (!m) {
+    return { ok: false, outcome: fail('auth-malformed-token', 'The bearer token is not three base64url parts separated by dots.') };
+  }
+  const header = parseJsonPart(m[1]);
+  const payload = parseJsonPart(m[2]);
+  if (!header) return { ok: false, outcome: fail('auth-malformed-token', 'The JWT header is not base64url-encoded JSON.') };
+  if (!payload) return { ok: false, outcome: fail('auth-malformed-token', 'The JWT payload is not base64url-encoded JSON.') };
+  if (typeof header.alg !== 'string') {
+    return { ok: false, outcome: fail('auth-malformed-token', 'The JWT header has no alg.') };
+  }
+  // jwks-rsa would pick the only key of a one-key set for a token without a
+  // kid; the Bot Connector always names its key, so refuse to guess.
+  if (typeof header.kid !== 'string' || header.kid === '') {
+    return { ok: false, outcome: fail('auth-unknown-key', 'The JWT header has no kid, so no Bot Framework signing key can be chosen for it.') };
+  }
+  return { ok: true, token: `${m[1]}.${m[2]}.${m[3]}`, decoded: { header, payload } };
+}
+
+function parseJsonPart(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An ILogger for the SDK that files error lines under the current check. */
+function capturingLogger(store: AsyncLocalStorage<Capture>): ILogger {
+  const logger: ILogger = {
+    loggerOptions: { level: 'error' } satisfies ILoggerOptions,
+    error(...msg: unknown[]) {
+      const capture = store.getStore();
+      if (!capture) return;
+      const [first, ...rest] = msg;
+      capture.errors.push({ message: typeof first === 'string' ? first : '', err: rest[0] });
+    },
+    warn() {},
+    info() {},
+    debug() {},
+    trace() {},
+    log(level: SdkLogLevel, ...msg: unknown[]) {
+      if (level === 'error') logger.error(...msg);
+    },
+    child() {
+      return logger;
+    },
+  };
+  return logger;
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+function keysUri(cloud: CloudEnvironment): string {
+  // Same derivation as the SDK's ServiceTokenValidator.
+  return cloud.openIdMetadataUrl.replace(/\/openidconfiguration$/, '/keys');
+}
+
+function errorName(err: unknown): string {
+  return typeof err === 'object' && err !== null && typeof (err as { name?: unknown }).name === 'string'
+    ? (err as { name: string }).name
+    : '';
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
+  return String(err);
+}
+
+/** Claim values come from an unauthenticated request: quote, clip and strip control characters. */
+function show(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  const text = Array.isArray(value) ? value.map(String).join("', '") : String(value);
+  return `'${clip(text, 120)}'`;
+}
+
+function clip(text: string, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+function isoOf(seconds: unknown): string {
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : show(seconds);
+}
