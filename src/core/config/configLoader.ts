@@ -177,7 +177,8 @@ function syntaxText(code: string): string {
 function dedupe(list: ConfigDiagnostic[]): ConfigDiagnostic[] {
   const seen = new Set<string>();
   return list.filter((d) => {
-    const key = `${d.path}|${d.message}`;
+    // One error per value is enough: "must be a string" makes "must be one of …" noise.
+    const key = d.code === 'schema:additionalProperties' ? `${d.path}|${d.message}` : d.path;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { applyEdits, modify, parse, type FormattingOptions } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node as JsonNode } from 'jsonc-parser';
 import * as lockfile from 'proper-lockfile';
 import { writeFileAtomic } from '../atomicWrite';
 import type { PathSegment } from './configPath';
@@ -39,16 +39,28 @@ export async function addToAllowFrom(file: string, entry: string, key: 'allowFro
   let added = false;
   await withConfigLock(file, async () => {
     const text = await readOrStarter(file);
-    const current = parse(text, [], { allowTrailingComma: true }) as Record<string, unknown> | undefined;
-    const list = Array.isArray(current?.[key]) ? (current![key] as unknown[]) : undefined;
-    if (list?.includes(entry)) return;
-    const edits = list
-      ? modify(text, [key, list.length], entry, { formattingOptions: detectFormat(text), isArrayInsertion: true })
+    const root = parseTree(text, [], { allowTrailingComma: true });
+    const array = root ? findNodeAtLocation(root, [key]) : undefined;
+    const items = array?.type === 'array' ? array.children ?? [] : undefined;
+    if (items?.some((item) => item.value === entry)) return;
+    const edits = items
+      ? modify(text, [key, insertIndex(text, array!, items)], entry, { formattingOptions: detectFormat(text), isArrayInsertion: true })
       : modify(text, [key], [entry], { formattingOptions: detectFormat(text) });
     await writeFileAtomic(file, applyEdits(text, edits));
     added = true;
   });
   return added;
+}
+
+/**
+ * Append, unless the last entry carries a trailing comment: jsonc-parser would
+ * leave that comment behind the new entry, so insert first instead.
+ */
+function insertIndex(text: string, array: JsonNode, items: JsonNode[]): number {
+  if (items.length === 0) return 0;
+  const last = items[items.length - 1];
+  const tail = text.slice(last.offset + last.length, array.offset + array.length);
+  return /\/\/|\/\*/.test(tail) ? 0 : items.length;
 }
 
 /** The commented file that Create Config writes and a first approval creates. */
@@ -68,8 +80,9 @@ export function starterConfigText(): string {
   // Approved senders (AAD object ids). Approving a pairing code adds one here.
   "allowFrom": [],
 
-  // Group chats and channels: only these senders, and only when they @mention the bot.
-  "groupPolicy": "allowlist",
+  // Group chats and channels: by default only allowFrom senders, and only
+  // when they @mention the bot. "open" lets anyone in the chat through.
+  // "groupPolicy": "open",
   "requireMention": true,
 
   "pairing": { "autoReply": true, "codeTtlMinutes": 60, "maxPending": 20 },
