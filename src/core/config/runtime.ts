@@ -1,0 +1,8 @@
+/**
+ * The entry of dist/config.js: config parsing and validation (ajv). The
+ * extension loads it when it first checks a config file, not at activation.
+ */
+export { parseConfigText, loadConfigFile, requireValidConfig, ConfigInvalidError, CONFIG_FILE_NAME } from './configLoader';
+export type { LoadedConfig } from './configLoader';
+export { formatDiagnostic } from './configDiagnostic';
+export type { ConfigDiagnostic } from './configDiagnostic';

@@ -1,0 +1,8 @@
+/**
+ * The entry of dist/gateway.js: everything that pulls in Express, the Teams
+ * SDK and @azure/identity. The extension requires this file only when the
+ * webhook starts, so activation never pays for it.
+ */
+export { Gateway } from './gateway';
+export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from './gateway';
+export { createConnectorSender } from './teamsConnection';

@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import { applyEdits, modify, parse, parseTree, findNodeAtLocation } from 'jsonc-parser';
+import { starterConfigText } from '../../core/config/configWriter';
+import type { Ctx } from '../ctx';
+
+export function registerConfigCommands(ctx: Ctx): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('teamsBot.createConfig', () => createConfig(ctx)),
+    vscode.commands.registerCommand('teamsBot.editConfig', (key?: string) => editConfig(ctx, key)),
+    vscode.commands.registerCommand('teamsBot.setAppPassword', (password?: string) => setAppPassword(ctx, password)),
+    vscode.commands.registerCommand('teamsBot.clearAppPassword', async () => {
+      const appId = await currentAppId(ctx);
+      await ctx.secrets.delete(appId);
+      void vscode.window.showInformationMessage(`The app password for ${appId ?? 'this workspace'} was removed from Secret Storage.`);
+    }),
+    vscode.commands.registerCommand('teamsBot.moveAppPasswordToSecretStorage', (uri: vscode.Uri) => movePasswordToSecretStorage(ctx, uri)),
+  ];
+}
+
+/** Writes the commented starter file (never overwrites) and opens it. */
+export async function createConfig(ctx: Ctx): Promise<vscode.Uri | undefined> {
+  const file = ctx.configFile;
+  if (!file) {
+    void vscode.window.showErrorMessage('Open a folder first: the config file lives at its root.');
+    return undefined;
+  }
+  const uri = vscode.Uri.file(file);
+  const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+  if (!exists) {
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(starterConfigText(), 'utf8'));
+    ctx.logger.info(`[config] created ${file}`);
+  }
+  await vscode.window.showTextDocument(uri, { preview: false });
+  if (exists) void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} already exists; opened it.`);
+  return uri;
+}
+
+async function editConfig(ctx: Ctx, key?: string): Promise<void> {
+  const file = ctx.configFile;
+  if (!file) return;
+  const uri = vscode.Uri.file(file);
+  const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+  if (!exists) {
+    const choice = await vscode.window.showInformationMessage(`There is no ${vscode.workspace.asRelativePath(uri)} yet.`, 'Create Config');
+    if (choice) await createConfig(ctx);
+    return;
+  }
+  const editor = await vscode.window.showTextDocument(uri, { preview: false });
+  if (key) {
+    const root = parseTree(editor.document.getText());
+    const node = root ? findNodeAtLocation(root, [key]) : undefined;
+    if (node) {
+      const pos = editor.document.positionAt(node.offset);
+      editor.selection = new vscode.Selection(pos, editor.document.positionAt(node.offset + node.length));
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+    }
+  }
+}
+
+async function setAppPassword(ctx: Ctx, given?: string): Promise<boolean> {
+  const appId = await currentAppId(ctx);
+  const password = given ?? (await vscode.window.showInputBox({
+    title: 'Teams Bot: App Password',
+    prompt: `The client secret of app ${appId ?? '(no appId in the config yet)'}. It is kept in VS Code Secret Storage, never in a file or the log.`,
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'Enter the client secret, or press Escape.'),
+  }));
+  if (!password) return false;
+  await ctx.secrets.store(appId, password.trim());
+  ctx.logger.info(`[config] app password for ${appId ?? 'this workspace'} saved in Secret Storage`);
+  if (ctx.host.gateway) {
+    const choice = await vscode.window.showInformationMessage('App password saved. Restart the webhook to use it?', 'Restart Webhook');
+    if (choice) await vscode.commands.executeCommand('teamsBot.restartWebhook');
+  } else if (!given) {
+    void vscode.window.showInformationMessage('App password saved in Secret Storage.');
+  }
+  return true;
+}
+
+/** The quick fix for a password found in the file: store it, then delete it from the file (comments kept). */
+async function movePasswordToSecretStorage(ctx: Ctx, uri: vscode.Uri): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const text = doc.getText();
+  const value = parse(text) as { appPassword?: unknown; appId?: unknown } | undefined;
+  if (typeof value?.appPassword !== 'string' || !value.appPassword) return;
+  await ctx.secrets.store(typeof value.appId === 'string' ? value.appId : undefined, value.appPassword);
+  const edits = modify(text, ['appPassword'], undefined, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
+  const next = applyEdits(text, edits);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(text.length)), next);
+  await vscode.workspace.applyEdit(edit);
+  await doc.save();
+  ctx.logger.info('[config] moved appPassword from the config file to Secret Storage');
+  void vscode.window.showInformationMessage('The app password is now in Secret Storage and no longer in the file. If the file was ever committed, rotate the secret.');
+}
+
+export async function currentAppId(ctx: Ctx): Promise<string | undefined> {
+  if (process.env.MSTEAMS_APP_ID) return process.env.MSTEAMS_APP_ID;
+  const file = ctx.configFile;
+  if (!file) return undefined;
+  try {
+    const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8');
+    const value = parse(text) as { appId?: unknown } | undefined;
+    return typeof value?.appId === 'string' ? value.appId : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import { Ctx } from './ctx';
+import { PairingTreeProvider } from './views/pairingTree';
+import { ActivityTreeProvider } from './views/activityTree';
+import { ActivityDocumentProvider, ACTIVITY_SCHEME } from './views/activityDocument';
+import { StatusBar } from './statusBar';
+import { ConfigDiagnostics } from './configDiagnostics';
+import { watchPairingRequests } from './pairingNotifications';
+import { registerWebhookCommands, startWebhook } from './commands/webhookCommands';
+import { registerConfigCommands } from './commands/configCommands';
+import { registerPairingCommands } from './commands/pairingCommands';
+import { registerActivityCommands } from './commands/activityCommands';
+import { registerSimulateCommand } from './commands/simulateCommand';
+
+/** What activate() returns: the extension's parts, for integration tests and other extensions. */
+export interface TeamsBotApi {
+  ctx: Ctx;
+  pairingTree: PairingTreeProvider;
+  activityTree: ActivityTreeProvider;
+  diagnostics: ConfigDiagnostics;
+  /** Milliseconds activate() took, measured inside it. */
+  activationMs: number;
+}
+
+let current: Ctx | undefined;
+
+export function activate(context: vscode.ExtensionContext): TeamsBotApi {
+  const started = performance.now();
+  const ctx = new Ctx(context);
+  current = ctx;
+
+  const pairingTree = new PairingTreeProvider(ctx);
+  const activityTree = new ActivityTreeProvider(ctx);
+  const diagnostics = new ConfigDiagnostics(ctx);
+  ctx.subscribe(
+    pairingTree,
+    activityTree,
+    diagnostics,
+    new StatusBar(ctx),
+    vscode.window.createTreeView('teamsBot.pairing', { treeDataProvider: pairingTree, showCollapseAll: false }),
+    vscode.window.createTreeView('teamsBot.activities', { treeDataProvider: activityTree }),
+    vscode.workspace.registerTextDocumentContentProvider(ACTIVITY_SCHEME, new ActivityDocumentProvider(ctx)),
+    ...registerWebhookCommands(ctx),
+    ...registerConfigCommands(ctx),
+    ...registerPairingCommands(ctx, activityTree),
+    ...registerActivityCommands(ctx, activityTree),
+    ...registerSimulateCommand(ctx),
+    vscode.commands.registerCommand('teamsBot.focus', () => vscode.commands.executeCommand('workbench.view.extension.teamsBot')),
+    vscode.commands.registerCommand('teamsBot.showLog', () => ctx.log.show(true)),
+  );
+  watchPairingRequests(ctx);
+  void trackContext(ctx);
+
+  // Opening the views must not wait for the disk: stores load in the background.
+  ctx.stores();
+  if (ctx.settings.autoStart) void hasConfig(ctx).then((yes) => (yes ? startWebhook(ctx, { quiet: true }) : undefined));
+
+  const activationMs = performance.now() - started;
+  ctx.logger.debug(`[extension] activated in ${activationMs.toFixed(1)} ms`);
+  return { ctx, pairingTree, activityTree, diagnostics, activationMs };
+}
+
+export async function deactivate(): Promise<void> {
+  await current?.dispose();
+  current = undefined;
+}
+
+/** Keeps the when-clause context keys in step with the workspace and the webhook. */
+async function trackContext(ctx: Ctx): Promise<void> {
+  const set = (key: string, value: unknown) => vscode.commands.executeCommand('setContext', key, value);
+  const refreshConfig = async () => set('teamsBot.hasConfig', await hasConfig(ctx));
+  ctx.host.on('state', (state) => void set('teamsBot.webhookRunning', state.status === 'running'));
+  const watcher = vscode.workspace.createFileSystemWatcher('**/teams-bot.config.json');
+  ctx.subscribe(watcher, watcher.onDidCreate(refreshConfig), watcher.onDidDelete(refreshConfig));
+  ctx.subscribe(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('teamsBot.configPath')) void refreshConfig();
+    if (e.affectsConfiguration('teamsBot.stateDir')) ctx.stores();
+  }));
+  await Promise.all([refreshConfig(), set('teamsBot.webhookRunning', false), set('teamsBot.onlyUndelivered', false)]);
+}
+
+async function hasConfig(ctx: Ctx): Promise<boolean> {
+  const file = ctx.configFile;
+  if (!file) return false;
+  return vscode.workspace.fs.stat(vscode.Uri.file(file)).then(() => true, () => false);
+}

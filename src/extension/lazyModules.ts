@@ -1,0 +1,22 @@
+import * as path from 'node:path';
+
+/**
+ * The heavy parts live in their own bundles beside dist/extension.js and are
+ * required on first use, so activation loads neither Express, the Teams SDK,
+ * @azure/identity nor the JSON Schema validator.
+ */
+export type GatewayModule = typeof import('../core/gateway/runtime');
+export type ConfigModule = typeof import('../core/config/runtime');
+
+let gatewayModule: GatewayModule | undefined;
+let configModule: ConfigModule | undefined;
+
+export function loadGatewayModule(): GatewayModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (gatewayModule ??= require(path.join(__dirname, 'gateway.js')) as GatewayModule);
+}
+
+export function loadConfigModule(): ConfigModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (configModule ??= require(path.join(__dirname, 'config.js')) as ConfigModule);
+}

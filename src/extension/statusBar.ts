@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { GatewayState } from '../core/gateway/gateway';
+import type { Ctx } from './ctx';
+
+/** Webhook state, port and pending-pairing count; a click opens the sidebar. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('teamsBot.status', vscode.StatusBarAlignment.Left, 50);
+  private pending = 0;
+  private state: GatewayState = { status: 'stopped' };
+
+  constructor(private readonly ctx: Ctx) {
+    this.item.name = 'Teams Bot Webhook';
+    this.item.command = 'teamsBot.focus';
+    ctx.host.on('state', (state) => {
+      this.state = state;
+      this.render();
+    });
+    ctx.onStores((stores) => {
+      stores.pairing.on('changed', (list) => {
+        this.pending = list.length;
+        this.render();
+      });
+      void stores.ready.then(() => {
+        this.pending = stores.pairing.list().length;
+        this.render();
+      });
+    });
+    this.render();
+    this.item.show();
+  }
+
+  render(): void {
+    const s = this.state;
+    const pending = this.pending ? ` · ${this.pending} pending` : '';
+    this.item.backgroundColor = undefined;
+    if (s.status === 'running') {
+      this.item.text = `$(broadcast) Teams Bot :${s.port}${pending}`;
+      this.item.tooltip = new vscode.MarkdownString(`**Webhook running** at \`${s.url}\`${s.localMode ? ' (local mode: loopback only)' : ''}\n\n${this.pending} pairing request(s) waiting. Click to open the sidebar.`);
+    } else if (s.status === 'starting' || s.status === 'stopping') {
+      this.item.text = `$(loading~spin) Teams Bot ${s.status}…`;
+      this.item.tooltip = undefined;
+    } else if (s.error) {
+      this.item.text = `$(error) Teams Bot: ${shortError(s.error)}${pending}`;
+      this.item.tooltip = new vscode.MarkdownString(`**The webhook could not start**\n\n${s.error}`);
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    } else {
+      this.item.text = `$(circle-slash) Teams Bot: stopped${pending}`;
+      this.item.tooltip = 'The Teams bot webhook is stopped. Click to open the sidebar.';
+    }
+    void vscode.commands.executeCommand('setContext', 'teamsBot.pendingCount', this.pending);
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+function shortError(message: string): string {
+  if (/already in use/.test(message)) return 'port in use';
+  if (/is invalid/.test(message)) return 'invalid config';
+  return 'error';
+}

@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import type { ActivityRecord } from '../../core/activityRecord';
+import { REASONS } from '../../core/reasons';
+import { redact } from '../../core/redact';
+import type { Ctx } from '../ctx';
+
+export const ACTIVITY_SCHEME = 'teams-bot-activity';
+
+export function activityUri(record: ActivityRecord): vscode.Uri {
+  const name = `${record.summary.type ?? 'request'}-${record.id}.json`;
+  return vscode.Uri.from({ scheme: ACTIVITY_SCHEME, path: `/${name}`, query: record.id });
+}
+
+/**
+ * A recorded activity as a read-only JSON document: the fate and reason on
+ * top, then what arrived (redacted) and what the bot answered.
+ */
+export class ActivityDocumentProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly ctx: Ctx) {}
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const record = this.ctx.stores()?.activities.get(uri.query);
+    if (!record) return `// Activity ${uri.query} is no longer in the log (it was cleared or rotated out).\n`;
+    return `${JSON.stringify(documentOf(record), null, 2)}\n`;
+  }
+}
+
+export function documentOf(record: ActivityRecord): Record<string, unknown> {
+  return redact({
+    fate: record.fate,
+    reason: record.reason,
+    why: REASONS[record.reason]?.text,
+    detail: record.detail,
+    direction: record.direction,
+    time: record.time,
+    httpStatus: record.status,
+    latencyMs: record.latencyMs,
+    source: record.source,
+    auth: record.auth,
+    pairingCode: record.pairingCode,
+    botResponse: record.botResponse,
+    activity: record.activity,
+  }) as Record<string, unknown>;
+}
