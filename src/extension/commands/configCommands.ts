@@ -70,8 +70,8 @@ async function setAppPassword(ctx: Ctx, given?: string): Promise<boolean> {
   await ctx.secrets.store(appId, password.trim());
   ctx.logger.info(`[config] app password for ${appId ?? 'this workspace'} saved in Secret Storage`);
   if (ctx.host.gateway) {
-    const choice = await vscode.window.showInformationMessage('App password saved. Restart the webhook to use it?', 'Restart Webhook');
-    if (choice) await vscode.commands.executeCommand('teamsBot.restartWebhook');
+    // Not awaited: the command is done once the secret is stored.
+    void vscode.window.showInformationMessage('App password saved. Restart the webhook to use it?', 'Restart Webhook').then((choice) => choice && vscode.commands.executeCommand('teamsBot.restartWebhook'));
   } else if (!given) {
     void vscode.window.showInformationMessage('App password saved in Secret Storage.');
   }

@@ -1,0 +1,42 @@
+/**
+ * Runs the extension's integration suite (test/extension/suite) inside a real
+ * VS Code: code-server from npm here and in CI, @vscode/test-electron where
+ * VS Code desktop can be downloaded (TEAMS_BOT_DEV_VSCODE_HOST=electron).
+ * Expects `npm run build` and `node esbuild.mjs --tests` to have run.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runSuite } from '../vscode-host/runTests';
+
+const repo = path.resolve(__dirname, '..', '..');
+
+async function main(): Promise<number> {
+  const entry = path.join(repo, 'out', 'test', 'extension', 'index.js');
+  for (const file of [path.join(repo, 'dist', 'extension.js'), entry]) {
+    if (!fs.existsSync(file)) throw new Error(`${path.relative(repo, file)} is missing: run \`npm run build && node esbuild.mjs --tests\` first.`);
+  }
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-ws-'));
+  const resultsDir = path.join(repo, 'test-results');
+  try {
+    return await runSuite({
+      extensionDevelopmentPath: repo,
+      extensionTestsPath: entry,
+      workspacePath: workspace,
+      resultsFile: path.join(resultsDir, 'extension', 'results.json'),
+      timeoutMs: 8 * 60_000,
+      env: { TEAMS_BOT_DEV_ACTIVATION_FILE: path.join(resultsDir, 'activation.json') },
+      settings: { 'teamsBot.notifications': 'errors' },
+    });
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  },
+);
