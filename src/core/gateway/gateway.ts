@@ -164,6 +164,23 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.setState({ status: 'stopped' });
   }
 
+  /**
+   * Points forwarding at another bot endpoint while running (F5 starts the
+   * developer's bot on its own port); undefined goes back to the config's bot.
+   */
+  setBotUrl(url: string | undefined): void {
+    const overrides = (this.options.overrides ??= {});
+    overrides.botUrl = url;
+    if (url) overrides.echo = false;
+    if (this.current) {
+      const bot = url ? { ...this.current.bot, url, echo: false } : this.loaded?.config?.bot ?? this.current.bot;
+      const next = { ...this.current, bot };
+      checkBotUrl(next);
+      this.current = next;
+      this.options.logger.info(`[msteams] forwarding accepted activities to ${bot.echo ? 'the echo bot' : bot.url ?? 'nothing (no bot configured)'}`);
+    }
+  }
+
   /** Approves a pairing code: allowFrom in the config file gains the sender, and the sender is told. */
   approve(code: string): Promise<ApproveResult> {
     return approvePairing({

@@ -1,0 +1,15 @@
+import { stripAnsi } from './ansi';
+
+/** The visible, non-blank lines of a tool's output, trimmed, whatever its line endings. */
+export function nonEmptyLines(output: string): string[] {
+  return stripAnsi(output)
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+}
+
+/** The last thing a tool said: usually the error sentence worth quoting. */
+export function lastLine(output: string): string {
+  const lines = nonEmptyLines(output);
+  return lines[lines.length - 1] ?? '';
+}

@@ -1,0 +1,106 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { TeamsCli } from '../../../src/core/drivers/teamsCli';
+import { TeamsCliError } from '../../../src/core/drivers/teamsCliErrors';
+import { findCommand, hasOption, type CommandHelp } from '../../../src/core/drivers/teamsCliOutput';
+import { tempDir } from './driverTestSupport';
+
+/**
+ * The real @microsoft/teams.cli (a dev dependency), offline: flag discovery
+ * and the logged-out answers. It runs with a private HOME and config dirs so it
+ * can never read or change the developer's own Teams login.
+ */
+describe('TeamsCli driver (against the real @microsoft/teams.cli, offline)', function () {
+  this.timeout(60_000);
+
+  const pkgPath = require.resolve('@microsoft/teams.cli/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string; bin: { teams: string } };
+  const script = path.join(path.dirname(pkgPath), pkg.bin.teams);
+
+  let home: string;
+  let cleanup: () => void;
+  let teams: TeamsCli;
+  let tree: CommandHelp;
+
+  before(async () => {
+    ({ dir: home, cleanup } = tempDir('teams-real-home-'));
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: home,
+      USERPROFILE: home,
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+      XDG_DATA_HOME: path.join(home, 'data'),
+      XDG_STATE_HOME: path.join(home, 'state'),
+      APPDATA: path.join(home, 'appdata'),
+      LOCALAPPDATA: path.join(home, 'localappdata'),
+    };
+    // The npm bin link is not always executable (and is a .cmd shim on Windows), so node runs the script.
+    teams = new TeamsCli({ executable: process.execPath, executableArgs: [script], env });
+    tree = await teams.help();
+  });
+  after(() => cleanup());
+
+  it('reports its version', async () => {
+    assert.equal(await teams.version(), pkg.version);
+    assert.equal(tree.version, pkg.version);
+  });
+
+  it('has the commands and flags the driver uses', () => {
+    const command = (...p: string[]) => {
+      const found = findCommand(tree, p);
+      assert.ok(found, `teams ${p.join(' ')} exists`);
+      return found;
+    };
+    const create = command('app', 'create');
+    for (const flag of ['-n', '--name', '-e', '--endpoint', '--env', '--no-secret', '--json']) {
+      assert.equal(hasOption(create, flag), true, `app create ${flag}`);
+    }
+    const update = command('app', 'update');
+    assert.equal(hasOption(update, '--endpoint'), true);
+    assert.equal(hasOption(update, '--json'), true);
+    assert.deepEqual(update.arguments.map((a) => a.name), ['appId']);
+    const get = command('app', 'get');
+    assert.equal(hasOption(get, '--install-link'), true);
+    assert.equal(hasOption(get, '--json'), true);
+    assert.equal(hasOption(command('app', 'doctor'), '--json'), true);
+    assert.equal(hasOption(command('status'), '--json'), true);
+    assert.equal(hasOption(command('login'), '--device-code'), true);
+  });
+
+  it('answers status --json while logged out, with exit code 0', async () => {
+    assert.deepEqual(await teams.status(), {
+      loggedIn: false,
+      username: null,
+      tenantId: null,
+      userObjectId: null,
+      tdp: null,
+      azureCli: { installed: false, loggedIn: false, subscription: null, tenantId: null, tenantMatch: null },
+    });
+  });
+
+  it('answers app update with the AUTH_REQUIRED envelope while logged out', async () => {
+    await assert.rejects(
+      teams.appUpdate('0e6c1f5a-2b7d-4c3e-9a8f-1d2e3f4a5b6c', { endpoint: 'https://mybot-3978.euw.devtunnels.ms/api/messages' }),
+      (err: unknown) => {
+        assert.ok(err instanceof TeamsCliError);
+        assert.equal(err.code, 'AUTH_REQUIRED');
+        assert.equal(err.cliMessage, 'Not logged in.');
+        assert.equal(err.suggestion, 'Run `teams login` first.');
+        assert.equal(err.exitCode, 1);
+        return true;
+      },
+    );
+  });
+
+  it('kept everything it wrote inside the private home', () => {
+    // env-paths puts the config (and its token cache) under XDG_CONFIG_HOME on Linux, APPDATA on Windows, HOME on macOS.
+    const candidates = [
+      path.join(home, 'config', 'teams-cli'),
+      path.join(home, 'appdata', 'teams-cli', 'Config'),
+      path.join(home, 'Library', 'Preferences', 'teams-cli'),
+    ];
+    assert.ok(candidates.some((c) => existsSync(c)), 'the CLI created its config dir under the private home');
+  });
+});
