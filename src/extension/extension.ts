@@ -11,6 +11,9 @@ import { registerConfigCommands } from './commands/configCommands';
 import { registerPairingCommands } from './commands/pairingCommands';
 import { registerActivityCommands } from './commands/activityCommands';
 import { registerSimulateCommand } from './commands/simulateCommand';
+import { TunnelController } from './tunnelController';
+import { registerSetupCommands } from './setup/setupCommands';
+import { TeamsBotDebugProvider } from './debug/teamsBotDebug';
 
 /** What activate() returns: the extension's parts, for integration tests and other extensions. */
 export interface TeamsBotApi {
@@ -18,6 +21,7 @@ export interface TeamsBotApi {
   pairingTree: PairingTreeProvider;
   activityTree: ActivityTreeProvider;
   diagnostics: ConfigDiagnostics;
+  tunnel: TunnelController;
   /** Milliseconds activate() took, measured inside it. */
   activationMs: number;
 }
@@ -32,7 +36,11 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
   const pairingTree = new PairingTreeProvider(ctx);
   const activityTree = new ActivityTreeProvider(ctx);
   const diagnostics = new ConfigDiagnostics(ctx);
+  const tunnel = new TunnelController(ctx);
   ctx.subscribe(
+    tunnel,
+    new TeamsBotDebugProvider(ctx, tunnel),
+    ...registerSetupCommands(ctx, tunnel),
     pairingTree,
     activityTree,
     diagnostics,
@@ -57,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
 
   const activationMs = performance.now() - started;
   ctx.logger.debug(`[extension] activated in ${activationMs.toFixed(1)} ms`);
-  return { ctx, pairingTree, activityTree, diagnostics, activationMs };
+  return { ctx, pairingTree, activityTree, diagnostics, tunnel, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,213 @@
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import type { TunnelController } from '../tunnelController';
+import { startWebhook } from '../commands/webhookCommands';
+import { updateEndpoint } from '../setup/setupCommands';
+import { readSetupValues } from '../setup/setupConfig';
+import { loadConfigModule } from '../lazyModules';
+import { explainFailure } from '../tools';
+
+export const DEBUG_TYPE = 'teams-bot';
+
+/** What a `teams-bot` launch configuration may say (package.json contributes the schema). */
+export interface TeamsBotLaunch extends vscode.DebugConfiguration {
+  program?: string;
+  cwd?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Where the bot listens; the webhook forwards accepted activities there. */
+  botPort?: number;
+  botPath?: string;
+  /** false: no tunnel (local testing with the Playground or Simulate). */
+  tunnel?: boolean;
+  /** Keep hosting the tunnel after the session ends. */
+  keepTunnel?: boolean;
+  runtimeExecutable?: string;
+}
+
+const MARKER = '__teamsBotSession';
+
+interface LiveSession {
+  startedWebhook: boolean;
+  startedTunnel: boolean;
+  keepTunnel: boolean;
+  startedAt: number;
+}
+
+/**
+ * F5 for a Teams bot: validate the config, start the webhook, host the
+ * tunnel, fix the Teams endpoint if the tunnel URL moved, then hand over to
+ * VS Code's own Node debugger for the bot with its credentials in the
+ * environment. Stopping the session undoes what it started.
+ */
+export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider, vscode.Disposable {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ctx: Ctx, private readonly tunnel: TunnelController) {
+    this.disposables.push(
+      vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, this),
+      vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { provideDebugConfigurations: () => [defaultLaunch()] }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+      vscode.debug.onDidTerminateDebugSession((s) => void this.ended(s)),
+    );
+  }
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [defaultLaunch()];
+  }
+
+  async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, given: vscode.DebugConfiguration, token?: vscode.CancellationToken): Promise<vscode.DebugConfiguration | undefined | null> {
+    // F5 with no launch.json: VS Code passes an empty configuration.
+    const config: TeamsBotLaunch = given.type ? (given as TeamsBotLaunch) : { ...defaultLaunch() };
+    const root = folder?.uri.fsPath ?? this.ctx.folder?.uri.fsPath;
+    if (!root) {
+      void vscode.window.showErrorMessage('F5 for a Teams bot needs an open folder with teams-bot.config.json.');
+      return undefined;
+    }
+    const session: LiveSession = { startedWebhook: false, startedTunnel: false, keepTunnel: config.keepTunnel ?? false, startedAt: Date.now() };
+    const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    let step = 'Checking teams-bot.config.json';
+    try {
+      // 1. The config must be valid before anything starts.
+      const configFile = this.ctx.configFile!;
+      const text = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : '{}';
+      const loaded = loadConfigModule().parseConfigText(text, { env: process.env, file: configFile });
+      if (!loaded.config) {
+        const first = loaded.diagnostics.find((d) => d.severity === 'error');
+        throw new StepError(`${first ? loadConfigModule().formatDiagnostic(first) : 'the config is invalid'}`, 'Open Config', 'teamsBot.editConfig');
+      }
+      const program = resolveVars(config.program ?? '${workspaceFolder}/index.js', root);
+      if (!fs.existsSync(program)) {
+        throw new StepError(`the bot program ${program} does not exist: set "program" in launch.json to your bot's entry file`, 'Open launch.json', 'workbench.action.debug.configure');
+      }
+
+      // 2. The webhook.
+      step = 'Starting the webhook';
+      if (!this.ctx.host.gateway) {
+        const state = await startWebhook(this.ctx, { quiet: true });
+        if (!state) throw new StepError(this.ctx.host.state.error ?? 'see the Teams Bot log', 'Show Log', 'teamsBot.showLog', true);
+        session.startedWebhook = true;
+      }
+      if (token?.isCancellationRequested) return this.abort(session);
+
+      // 3. The bot's port must be free, or its listen() will fail.
+      step = 'Checking the bot port';
+      const botPort = config.botPort ?? 3979;
+      if (await portInUse(botPort)) {
+        throw new StepError(`port ${botPort} is already in use, so your bot cannot listen on it: stop the process using it, or set "botPort" in launch.json`, 'Open launch.json', 'workbench.action.debug.configure');
+      }
+
+      // 4. The tunnel and the Teams endpoint.
+      const values = await readSetupValues(this.ctx);
+      if (config.tunnel !== false && values.tunnelId) {
+        step = `Starting tunnel ${values.tunnelId}`;
+        const wasRunning = this.tunnel.state.status === 'running';
+        await this.tunnel.start(values.tunnelId, values.tunnelPort ?? this.ctx.host.state.port ?? values.webhookPort);
+        session.startedTunnel = !wasRunning;
+        session.keepTunnel = config.keepTunnel ?? values.keepTunnel ?? false;
+        if (values.teamsAppId) {
+          step = 'Updating the Teams app endpoint';
+          await updateEndpoint(this.ctx, this.tunnel, { quiet: true });
+        }
+      } else if (config.tunnel !== false) {
+        this.ctx.logger.info('[f5] no tunnel configured (run Set Up Bot to reach Teams); the webhook is reachable locally only');
+      }
+
+      // 5. Forward accepted activities to the bot about to start.
+      step = 'Connecting the webhook to your bot';
+      const botUrl = `http://127.0.0.1:${botPort}${config.botPath ?? '/api/messages'}`;
+      this.ctx.host.gateway!.setBotUrl(botUrl);
+
+      // 6. The bot under VS Code's own Node debugger.
+      step = 'Starting your bot';
+      const secret = process.env.MSTEAMS_APP_PASSWORD ?? (await this.ctx.secrets.get(values.appId));
+      const env: Record<string, string> = { ...(config.env ?? {}), PORT: String(botPort) };
+      if (values.appId) env.CLIENT_ID = values.appId;
+      if (secret) env.CLIENT_SECRET = secret;
+      if (values.tenantId) env.TENANT_ID = values.tenantId;
+      this.live.set(id, session);
+      this.ctx.logger.info(`[f5] starting ${program} on port ${botPort}; the webhook forwards to ${botUrl}`);
+      return {
+        type: 'node',
+        request: 'launch',
+        name: config.name ?? 'Teams bot',
+        program,
+        cwd: resolveVars(config.cwd ?? '${workspaceFolder}', root),
+        args: config.args ?? [],
+        env,
+        ...(config.runtimeExecutable ? { runtimeExecutable: config.runtimeExecutable } : {}),
+        skipFiles: ['<node_internals>/**'],
+        console: 'internalConsole',
+        outputCapture: 'std',
+        [MARKER]: id,
+      };
+    } catch (err) {
+      await this.abort(session);
+      if (err instanceof StepError) {
+        if (!err.alreadyShown) {
+          void vscode.window.showErrorMessage(`F5: ${step} failed: ${err.message}`, err.action, 'Show Log').then((c) => {
+            if (c === err.action) return vscode.commands.executeCommand(err.command);
+            if (c === 'Show Log') return vscode.commands.executeCommand('teamsBot.showLog');
+            return undefined;
+          });
+        }
+      } else {
+        void explainFailure(`F5: ${step}`, err);
+      }
+      this.ctx.logger.error(`[f5] ${step} failed: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Undo what a session started: forwarding, the tunnel (unless kept), the webhook if F5 started it. */
+  private async ended(debugSession: vscode.DebugSession): Promise<void> {
+    const id = debugSession.configuration[MARKER] as string | undefined;
+    const session = id ? this.live.get(id) : undefined;
+    if (!id || !session) return;
+    this.live.delete(id);
+    const seconds = (Date.now() - session.startedAt) / 1000;
+    if (seconds < 5) {
+      void vscode.window.showErrorMessage(`F5: your bot exited ${seconds.toFixed(1)} s after it started: see the Debug Console for its error.`, 'Show Debug Console').then((c) => c && vscode.commands.executeCommand('workbench.debug.action.toggleRepl'));
+    }
+    this.ctx.host.gateway?.setBotUrl(undefined);
+    await this.abort(session);
+    this.ctx.logger.info('[f5] session ended; stopped what it started');
+  }
+
+  private async abort(session: LiveSession): Promise<undefined> {
+    if (session.startedTunnel && !session.keepTunnel) await this.tunnel.stop().catch(() => undefined);
+    if (session.startedWebhook) await this.ctx.host.stop().catch(() => undefined);
+    return undefined;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+class StepError extends Error {
+  constructor(message: string, readonly action: string, readonly command: string, readonly alreadyShown = false) {
+    super(message);
+  }
+}
+
+export function defaultLaunch(): TeamsBotLaunch {
+  return { type: DEBUG_TYPE, request: 'launch', name: 'Teams Bot: webhook + tunnel + bot', program: '${workspaceFolder}/index.js', botPort: 3979 };
+}
+
+function resolveVars(value: string, root: string): string {
+  const resolved = value.replace(/\$\{workspaceFolder\}/g, root);
+  return path.isAbsolute(resolved) ? resolved : path.join(root, resolved);
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(true));
+    server.once('listening', () => server.close(() => resolve(false)));
+    server.listen(port, '127.0.0.1');
+  });
+}
