@@ -52,8 +52,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('show recorded activities, newest first')
     .option('--dropped', 'only what was not delivered (dropped, rejected, failed)')
     .option('--json', 'print JSON')
-    .addOption(new Option('--limit <n>', 'how many (default 20)').argParser(positive))
-    .action((opts: CommonOptions & { dropped?: boolean; json?: boolean; limit?: number }) => run(() => activities(opts, process.stdout)));
+    .addOption(new Option('--limit <n>', 'how many (default 20; all with --transcript)').argParser(positive))
+    .option('--transcript <file>', 'write them as a Bot Framework .transcript file instead')
+    .action((opts: CommonOptions & { dropped?: boolean; json?: boolean; limit?: number; transcript?: string }) => run(() => activities(opts, process.stdout)));
 
   const config = program.command('config').description('check or create the config file').exitOverride();
   common(config.command('validate'))

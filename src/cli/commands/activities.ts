@@ -1,4 +1,6 @@
 import { readActivities } from '../../core/activityLog';
+import { toTranscript } from '../../core/transcript';
+import { writeFileAtomic } from '../../core/atomicWrite';
 import type { ActivityRecord } from '../../core/activityRecord';
 import { resolveCommon, type CommonOptions } from '../options';
 import { table } from './pairing';
@@ -7,12 +9,19 @@ export interface ActivitiesOptions extends CommonOptions {
   dropped?: boolean;
   json?: boolean;
   limit?: number;
+  /** Write the selected activities as a Bot Framework .transcript file instead of listing them. */
+  transcript?: string;
 }
 
 /** What reached the webhook and what became of it, newest first; --dropped shows only what was not delivered. */
 export async function activities(opts: ActivitiesOptions, out: NodeJS.WritableStream): Promise<number> {
   const { stateDir } = resolveCommon(opts);
-  const records = await readActivities(stateDir, { limit: opts.limit ?? 20, notDelivered: opts.dropped });
+  const records = await readActivities(stateDir, { limit: opts.limit ?? (opts.transcript ? 100_000 : 20), notDelivered: opts.dropped });
+  if (opts.transcript) {
+    await writeFileAtomic(opts.transcript, toTranscript(records));
+    out.write(`Wrote ${records.length} activities to ${opts.transcript} (open it in the Bot Framework Emulator).\n`);
+    return 0;
+  }
   if (opts.json) {
     out.write(`${JSON.stringify(records, null, 2)}\n`);
     return 0;

@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import { PairingStore } from '../../core/pairingStore';
 import { approvePairing, rejectPairing, PairingNotFoundError } from '../../core/pairingActions';
 import { loadConfigFile } from '../../core/config/configLoader';
-import { createConnectorSender } from '../../core/gateway/teamsConnection';
-import { approvedMessage } from '../../core/gateway/messages';
+import { sendApprovalNotice } from '../../core/gateway/approvalNotice';
 import type { PairingRequest } from '../../core/pairingRequest';
 import type { Logger } from '../../core/logger';
 import { resolveCommon, type CommonOptions } from '../options';
@@ -41,55 +40,39 @@ export async function pairingApprove(code: string, opts: CommonOptions, logger: 
     throw new UserError(`${configFile} is invalid, so the approval cannot be written to allowFrom: run \`teams-bot-dev config validate\` and fix it first.`);
   }
   const config = loaded.config;
-  const store = openStore(stateDir, logger);
-  try {
+  return withStore(stateDir, logger, async (store) => {
     const result = await approvePairing({
       configFile,
       store,
       logger,
-      notify: config && config.pairing.notifyOnApprove ? (request) => notify(request, config, loaded.secrets, logger) : undefined,
+      notify: config ? (request) => sendApprovalNotice(request, config, loaded.secrets, logger) : undefined,
     }, code);
     out.write(`Approved ${result.request.code}: ${describe(result.request)} ${result.added ? 'added to' : 'was already in'} allowFrom in ${configFile} as ${result.entry}.\n`);
     out.write(`${result.notice.sent ? 'The sender was told they are approved.' : `Notice: ${result.notice.detail}.`}\n`);
     return 0;
-  } catch (err) {
-    if (err instanceof PairingNotFoundError) throw new UserError(err.message);
-    throw err;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 export async function pairingReject(code: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
   const { configFile, stateDir } = resolveCommon(opts);
-  const store = openStore(stateDir, logger);
-  try {
+  return withStore(stateDir, logger, async (store) => {
     const request = await rejectPairing({ configFile, store, logger }, code);
     out.write(`Rejected ${request.code}: ${describe(request)} stays unable to message the bot; a new message from them creates a new code.\n`);
     return 0;
+  });
+}
+
+/** An unknown code is the user's mistake (exit 1, one sentence); the store is always closed. */
+async function withStore(stateDir: string, logger: Logger, fn: (store: PairingStore) => Promise<number>): Promise<number> {
+  const store = openStore(stateDir, logger);
+  try {
+    return await fn(store);
   } catch (err) {
     if (err instanceof PairingNotFoundError) throw new UserError(err.message);
     throw err;
   } finally {
     store.close();
   }
-}
-
-async function notify(request: PairingRequest, config: NonNullable<Awaited<ReturnType<typeof loadConfigFile>>['config']>, secrets: { appPassword?: string }, logger: Logger): Promise<{ sent: boolean; detail: string }> {
-  if (!request.meta.serviceUrl || !request.meta.conversationId) return { sent: false, detail: 'the request has no conversation to reply to' };
-  const sender = createConnectorSender(config, secrets, logger);
-  const result = await sender.send(
-    { serviceUrl: request.meta.serviceUrl, conversationId: request.meta.conversationId },
-    {
-      type: 'message',
-      text: approvedMessage(request),
-      textFormat: 'markdown',
-      from: request.meta.botId ? { id: request.meta.botId, name: request.meta.botName } : undefined,
-      recipient: { id: request.id, name: request.meta.name, aadObjectId: request.meta.aadObjectId },
-      conversation: { id: request.meta.conversationId },
-    },
-  );
-  return result.ok ? { sent: true, detail: 'sent' } : { sent: false, detail: `the approval notice was not sent (${result.reason}): ${result.detail}` };
 }
 
 function describe(r: PairingRequest): string {

@@ -12,10 +12,10 @@ import type { PairingOutcome, PairingRequest } from '../pairingRequest';
 import { approvePairing, rejectPairing, type ApproveResult } from '../pairingActions';
 import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config/configLoader';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
-import { Pipeline, replyTo, type Authenticator } from './pipeline';
+import { Pipeline, type Authenticator } from './pipeline';
 import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhookServer';
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
-import { approvedMessage } from './messages';
+import { approvalNotice } from './approvalNotice';
 import { createConnectorSender, createAuthenticator } from './teamsConnection';
 
 export type GatewayStatus = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -273,17 +273,10 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   }
 
   private async notifyApproved(request: PairingRequest): Promise<{ sent: boolean; detail: string }> {
-    if (!request.meta.serviceUrl || !request.meta.conversationId) return { sent: false, detail: 'the request has no conversation to reply to' };
+    const notice = approvalNotice(request);
+    if (!notice) return { sent: false, detail: 'the request has no conversation to reply to' };
     if (!this.pipeline) return { sent: false, detail: 'the webhook is not running, so no notice was sent' };
-    const fake: Activity = {
-      type: 'message',
-      from: { id: request.id, name: request.meta.name, aadObjectId: request.meta.aadObjectId },
-      recipient: request.meta.botId ? { id: request.meta.botId, name: request.meta.botName } : undefined,
-      conversation: { id: request.meta.conversationId },
-    };
-    const activity = replyTo(fake, approvedMessage(request));
-    delete activity.replyToId;
-    const sent = await this.pipeline.send({ serviceUrl: request.meta.serviceUrl, conversationId: request.meta.conversationId }, activity, `approval notice for ${request.code}`);
+    const sent = await this.pipeline.send(notice.target, notice.activity, `approval notice for ${request.code}`);
     return { sent, detail: sent ? 'the sender was told they are approved' : 'the approval notice could not be sent (see the Activities log)' };
   }
 

@@ -6,3 +6,4 @@
 export { Gateway } from './gateway';
 export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from './gateway';
 export { createConnectorSender } from './teamsConnection';
+export { sendApprovalNotice } from './approvalNotice';

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { PairingRequest } from '../../core/pairingRequest';
 import { approvePairing, rejectPairing, type ApproveResult } from '../../core/pairingActions';
-import { approvedMessage } from '../../core/gateway/messages';
 import type { Ctx } from '../ctx';
 import type { ActivityTreeProvider } from '../views/activityTree';
 import { loadConfigModule, loadGatewayModule } from '../lazyModules';
@@ -71,18 +70,10 @@ export async function approve(ctx: Ctx, code: string): Promise<ApproveResult> {
     store: stores.pairing,
     logger: ctx.logger,
     notify: async (request) => {
-      if (!request.meta.serviceUrl || !request.meta.conversationId) return { sent: false, detail: 'The request has no conversation to reply to.' };
-      const { parseConfigText } = loadConfigModule();
       const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(ctx.configFile!))).toString('utf8');
-      const config = parseConfigText(text, { env: process.env, file: ctx.configFile }).config;
+      const config = loadConfigModule().parseConfigText(text, { env: process.env, file: ctx.configFile }).config;
       if (!config) return { sent: false, detail: 'The config file is invalid, so the sender was not told.' };
-      if (!config.pairing.notifyOnApprove) return { sent: false, detail: 'pairing.notifyOnApprove is off.' };
-      const sender = loadGatewayModule().createConnectorSender(config, { appPassword }, ctx.logger);
-      const result = await sender.send(
-        { serviceUrl: request.meta.serviceUrl, conversationId: request.meta.conversationId },
-        { type: 'message', text: approvedMessage(request), textFormat: 'markdown', from: request.meta.botId ? { id: request.meta.botId, name: request.meta.botName } : undefined, recipient: { id: request.id, name: request.meta.name }, conversation: { id: request.meta.conversationId } },
-      );
-      return result.ok ? { sent: true, detail: 'sent' } : { sent: false, detail: `The sender was not told (${result.reason}): ${result.detail}` };
+      return loadGatewayModule().sendApprovalNotice(request, config, { appPassword }, ctx.logger);
     },
   }, code);
 }
