@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isActivity, conversationKind, type Activity } from '../activity';
 import type { ActivityRecord, ActivitySummary, AuthResult, Source } from '../activityRecord';
 import type { ActivityLog, RecordInput } from '../activityLog';
-import type { Logger } from '../logger';
+import { oneLineLogger, type Logger } from '../logger';
 import type { PairingStore } from '../pairingStore';
 import { decide, channelConversationId } from '../policy';
 import { fateOf, type Reason } from '../reasons';
@@ -53,7 +53,11 @@ export const FATE_HEADER = 'x-teams-bot-dev-fate';
 export const REASON_HEADER = 'x-teams-bot-dev-reason';
 
 export class Pipeline {
-  constructor(private readonly deps: PipelineDeps) {}
+  private readonly deps: PipelineDeps;
+
+  constructor(deps: PipelineDeps) {
+    this.deps = { ...deps, logger: oneLineLogger(deps.logger) };
+  }
 
   async handle(req: InboundRequest): Promise<PipelineResponse> {
     let activity: Activity;
@@ -62,6 +66,8 @@ export class Pipeline {
       if (!isActivity(parsed)) {
         return this.reject(req, 400, 'not-an-activity', 'the JSON body is not an activity object with a string "type"', undefined, 'not-checked');
       }
+      const problem = shapeProblem(parsed, ACTIVITY_SHAPE);
+      if (problem) return this.reject(req, 400, 'not-an-activity', `the JSON body is not a well-formed activity: ${problem}`, undefined, 'not-checked');
       activity = parsed;
     } catch (err) {
       return this.reject(req, 400, 'malformed-json', `the body is not valid JSON: ${(err as Error).message}`, undefined, 'not-checked');
@@ -247,6 +253,48 @@ export class Pipeline {
     else this.deps.logger.warn(`[msteams] ${detail}`);
     return result.ok;
   }
+}
+
+/**
+ * The types of the fields the gateway itself reads (policy, pairing, replies,
+ * log lines). A wrong type there would reach string methods, pairing.json and
+ * the log; every other field is the bot's business and passes untouched.
+ * null counts as absent, as the Bot Framework serializers write it.
+ */
+type Shape = 'string' | 'boolean' | { readonly [key: string]: Shape };
+const ACCOUNT_SHAPE: Shape = { id: 'string', name: 'string', aadObjectId: 'string' };
+const ACTIVITY_SHAPE: { readonly [key: string]: Shape } = {
+  id: 'string',
+  name: 'string',
+  text: 'string',
+  serviceUrl: 'string',
+  from: ACCOUNT_SHAPE,
+  recipient: ACCOUNT_SHAPE,
+  conversation: { id: 'string', conversationType: 'string', isGroup: 'boolean', tenantId: 'string' },
+  channelData: { team: { id: 'string' }, channel: { id: 'string' }, tenant: { id: 'string' } },
+};
+
+/** The first field that does not fit, as '"from.name" must be a string, not a number'; undefined when all do. */
+function shapeProblem(value: Record<string, unknown>, shape: { readonly [key: string]: Shape }, prefix = ''): string | undefined {
+  for (const [key, want] of Object.entries(shape)) {
+    const v = Object.hasOwn(value, key) ? value[key] : undefined;
+    if (v === undefined || v === null) continue;
+    const where = `"${prefix}${key}"`;
+    if (typeof want === 'string') {
+      if (typeof v !== want) return `${where} must be a ${want}, not ${typeName(v)}`;
+      continue;
+    }
+    if (typeof v !== 'object' || Array.isArray(v)) return `${where} must be an object, not ${typeName(v)}`;
+    const inner = shapeProblem(v as Record<string, unknown>, want, `${prefix}${key}.`);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function typeName(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  const t = typeof v;
+  return t === 'object' ? 'an object' : `a ${t}`;
 }
 
 /** A reply in the sender's conversation, from the bot account they wrote to. */

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logger';
 import { classifySource, isLoopbackAddress, hasProxyHeaders } from './requestSource';
@@ -79,6 +79,13 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
       return;
     }
     if (err.type === 'request.aborted') return;
+    if (err instanceof URIError) {
+      // The router could not percent-decode the path: the request line is malformed, not the body.
+      const detail = `the request path cannot be decoded: ${err.message}`;
+      opts.logger.warn(`[msteams] rejected HTTP 400 reason=bad-http-request: ${detail}`);
+      send(res, opts.pipeline.finish(request, 400, { status: 'rejected', reason: 'bad-http-request', detail }, { fate: 'rejected', reason: 'bad-http-request', detail, auth: 'not-checked' }));
+      return;
+    }
     const detail = `the body could not be read: ${err.message}`;
     opts.logger.warn(`[msteams] rejected HTTP 400 reason=malformed-json: ${detail}`);
     send(res, opts.pipeline.finish(request, 400, { status: 'rejected', reason: 'malformed-json', detail }, { fate: 'rejected', reason: 'malformed-json', detail, auth: 'not-checked' }));
@@ -93,14 +100,16 @@ export function listen(app: express.Express, host: string, port: number, opts: {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 120_000;
+  // Node would answer an Expect other than 100-continue with 417 itself, unrecorded; handle it like any request.
+  server.on('checkExpectation', app);
   // Node's parser refuses malformed requests before Express sees them; record those too.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
     const detail = `malformed HTTP request (${err.code ?? 'parse error'})`;
-    opts.pipeline.finish({ source: 'remote', headers: {}, body: Buffer.alloc(0), startedAt: performance.now() }, 400, {}, { fate: 'rejected', reason: 'bad-http-request', detail, auth: 'not-checked' });
+    opts.pipeline.finish({ source: classifySource(socket.remoteAddress, {}), headers: {}, body: Buffer.alloc(0), startedAt: performance.now() }, 400, {}, { fate: 'rejected', reason: 'bad-http-request', detail, auth: 'not-checked' });
     opts.logger.warn(`[msteams] rejected HTTP 400 reason=bad-http-request: ${detail}`);
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"status":"rejected","reason":"bad-http-request"}');
   });
