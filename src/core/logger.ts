@@ -30,3 +30,21 @@ export class MemoryLogger implements Logger {
   error(message: string) { this.lines.push({ level: 'error', message }); }
   text(): string { return this.lines.map((l) => `${l.level} ${l.message}`).join('\n'); }
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * For lines that quote what senders control (ids, names, text): a newline in
+ * a display name must not be able to forge a second log line.
+ */
+export function oneLineLogger(inner: Logger): Logger {
+  const clean = (m: string) => m.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return {
+    trace: (m) => inner.trace(clean(m)),
+    debug: (m) => inner.debug(clean(m)),
+    info: (m) => inner.info(clean(m)),
+    warn: (m) => inner.warn(clean(m)),
+    error: (m) => inner.error(clean(m)),
+  };
+}

@@ -77,7 +77,7 @@ export function decide(activity: Activity, config: TeamsBotConfig, pairing: Pair
   }
 
   const teamId = activity.channelData?.team?.id;
-  const team = teamId ? config.teams[teamId] : undefined;
+  const team = teamId ? own(config.teams, teamId) : undefined;
   if (kind === 'channel' && Object.keys(config.teams).length > 0 && !team) {
     return drop('team-not-listed', `channel message from team ${teamId ?? '(no team id)'}, which is not under "teams"`);
   }
@@ -101,15 +101,21 @@ export function decide(activity: Activity, config: TeamsBotConfig, pairing: Pair
 
 /** Channel override, then team override, then the top-level setting. */
 export function requiresMention(activity: Activity, config: TeamsBotConfig): boolean {
-  const team = activity.channelData?.team?.id ? config.teams[activity.channelData.team.id] : undefined;
+  const team = activity.channelData?.team?.id ? own(config.teams, activity.channelData.team.id) : undefined;
+  const channels = team?.channels ?? {};
   const channelKey = channelConversationId(activity);
-  const channel = channelKey ? team?.channels?.[channelKey] ?? (activity.channelData?.channel?.id ? team?.channels?.[activity.channelData.channel.id] : undefined) : undefined;
+  const channel = (channelKey ? own(channels, channelKey) : undefined) ?? (activity.channelData?.channel?.id ? own(channels, activity.channelData.channel.id) : undefined);
   return channel?.requireMention ?? team?.requireMention ?? config.requireMention;
 }
 
 /** Channel posts arrive as "19:x@thread.tacv2;messageid=123"; overrides are keyed by the part before ";". */
 export function channelConversationId(activity: Activity): string | undefined {
   return activity.conversation?.id?.split(';')[0];
+}
+
+/** Ids come from the sender: "constructor" or "__proto__" must not find Object.prototype's members. */
+function own<T>(map: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
 }
 
 function isAllowed(activity: Activity, list: readonly string[], config: TeamsBotConfig): boolean {

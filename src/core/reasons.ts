@@ -32,7 +32,7 @@ export const REASONS = {
   'body-too-large': { fate: 'rejected', text: 'The request body is larger than webhook.maxBodyBytes (HTTP 413).' },
   'malformed-json': { fate: 'rejected', text: 'The request body is not valid JSON (HTTP 400).' },
   'bad-http-request': { fate: 'rejected', text: 'The HTTP request itself was malformed (headers or framing) and Node refused it before it could be read (HTTP 400).' },
-  'not-an-activity': { fate: 'rejected', text: 'The body is JSON but not an activity object with a string "type" (HTTP 400).' },
+  'not-an-activity': { fate: 'rejected', text: 'The body is JSON but not an activity: not an object with a string "type", or a field the gateway reads (from, conversation, serviceUrl, …) has the wrong type (HTTP 400).' },
   'auth-missing-header': { fate: 'rejected', text: 'appId is configured but the request has no "Authorization: Bearer" header (HTTP 401).' },
   'auth-malformed-token': { fate: 'rejected', text: 'The bearer token is not a well-formed JWT (HTTP 401).' },
   'auth-bad-signature': { fate: 'rejected', text: 'The JWT signature does not verify against the Bot Framework signing keys (HTTP 401).' },

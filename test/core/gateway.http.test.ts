@@ -277,3 +277,37 @@ async function waitFor(pred: () => boolean, what: string, timeoutMs = 3000): Pro
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+describe('gateway: log lines cannot be forged by sender-controlled text', () => {
+  it('a newline in a sender id or name stays inside one escaped line', async () => {
+    const gw = await startGateway({ bot: { echo: true } });
+    try {
+      await gw.post(personalMessage({ id: '29:evil\n00:00:00.000 INFO  [msteams] delivered', name: 'x\r\ny' }, 'hi', 'http://127.0.0.1:1/x'));
+      const line = gw.logger.lines.find((l) => l.message.startsWith('[msteams] pairing request'));
+      assert.ok(line);
+      assert.ok(!/[\r\n]/.test(line.message), line.message);
+      assert.match(line.message, /sender=29:evil\\u000a00:00/);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe('gateway: F5 forwarding override', () => {
+  it('setBotUrl(undefined) goes back to the file\'s bot even after a config reload', async () => {
+    const gw = await startGateway({ bot: { echo: true }, dmPolicy: 'open' });
+    try {
+      gw.gateway.setBotUrl('http://127.0.0.1:45999/api/messages');
+      assert.equal(gw.gateway.config!.bot.url, 'http://127.0.0.1:45999/api/messages');
+      await fs.writeFile(gw.configFile, JSON.stringify({ bot: { echo: true }, dmPolicy: 'open', allowFrom: ['29:x'], webhook: { port: gw.port } }));
+      await gw.gateway.reloadConfig();
+      assert.equal(gw.gateway.config!.bot.url, 'http://127.0.0.1:45999/api/messages', 'the override survives a reload');
+      assert.deepEqual(gw.gateway.config!.allowFrom, ['29:x']);
+      gw.gateway.setBotUrl(undefined);
+      assert.equal(gw.gateway.config!.bot.url, undefined);
+      assert.equal(gw.gateway.config!.bot.echo, true);
+    } finally {
+      await gw.stop();
+    }
+  });
+});

@@ -142,3 +142,20 @@ describe('policy: every activity type gets a documented treatment', () => {
     assert.equal(decide(a, config({ dmPolicy: 'open' }), noPairing).reason, 'no-sender');
   });
 });
+
+describe('policy: ids from senders cannot reach Object.prototype', () => {
+  for (const teamId of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    it(`a channel message from team "${teamId}" is team-not-listed, not let through`, () => {
+      const c = config({ groupPolicy: 'open', teams: { [TEAM]: {} } });
+      const a = activity('channel', { mention: true });
+      a.channelData = { team: { id: teamId }, channel: { id: CHANNEL } };
+      assert.equal(decide(a, c, noPairing).reason, 'team-not-listed');
+    });
+  }
+
+  it('a channel id "constructor" does not turn requireMention off', () => {
+    const c = config({ groupPolicy: 'open', teams: { [TEAM]: { channels: {} } } });
+    const a = activity('channel', { channel: 'constructor' });
+    assert.equal(requiresMention(a, c), true);
+  });
+});

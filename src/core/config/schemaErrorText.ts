@@ -11,7 +11,7 @@ export function schemaErrorText(error: SchemaError, knownKeys: readonly string[]
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const guess = closest(key, knownKeys);
-      return `unknown key "${key}"${guess ? `: did you mean "${guess}"?` : ''} Allowed here: ${knownKeys.join(', ')}`;
+      return `unknown key "${key}"${guess ? `: did you mean "${guess}"?` : '.'} Allowed here: ${knownKeys.join(', ')}`;
     }
     case 'minimum':
     case 'maximum':

@@ -81,6 +81,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private state: GatewayState = { status: 'stopped' };
   private unsubscribe: (() => void)[] = [];
   private configWatcher?: () => void;
+  private configuredBot?: TeamsBotConfig['bot'];
+  private runtimeBotUrl?: string;
 
   constructor(private readonly options: GatewayOptions) {
     super();
@@ -169,16 +171,18 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
    * developer's bot on its own port); undefined goes back to the config's bot.
    */
   setBotUrl(url: string | undefined): void {
-    const overrides = (this.options.overrides ??= {});
-    overrides.botUrl = url;
-    if (url) overrides.echo = false;
-    if (this.current) {
-      const bot = url ? { ...this.current.bot, url, echo: false } : this.loaded?.config?.bot ?? this.current.bot;
-      const next = { ...this.current, bot };
-      checkBotUrl(next);
-      this.current = next;
-      this.options.logger.info(`[msteams] forwarding accepted activities to ${bot.echo ? 'the echo bot' : bot.url ?? 'nothing (no bot configured)'}`);
-    }
+    this.runtimeBotUrl = url;
+    if (!this.current) return;
+    const next = { ...this.current, bot: this.effectiveBot(this.configuredBot ?? this.current.bot) };
+    checkBotUrl(next);
+    this.current = next;
+    const bot = next.bot;
+    this.options.logger.info(`[msteams] forwarding accepted activities to ${bot.echo ? 'the echo bot' : bot.url ?? 'nothing (no bot configured)'}`);
+  }
+
+  /** The file's bot (after command-line overrides), replaced by F5's bot while a session runs. */
+  private effectiveBot(configured: TeamsBotConfig['bot']): TeamsBotConfig['bot'] {
+    return this.runtimeBotUrl ? { ...configured, url: this.runtimeBotUrl, echo: false } : configured;
   }
 
   /** Approves a pairing code: allowFrom in the config file gains the sender, and the sender is told. */
@@ -289,6 +293,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       if (o.host !== undefined) loaded.config.webhook.host = o.host;
       if (o.botUrl !== undefined) loaded.config.bot = { ...loaded.config.bot, url: o.botUrl, echo: false };
       if (o.echo) loaded.config.bot = { ...loaded.config.bot, url: undefined, echo: true };
+      this.configuredBot = loaded.config.bot;
+      loaded.config.bot = this.effectiveBot(loaded.config.bot);
     }
     loaded.secrets = { ...loaded.secrets, ...definedOnly(this.options.secrets) };
     return loaded;
@@ -347,7 +353,12 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.unsubscribe.push(
       this.activities.on('recorded', (record) => this.emit('activity', record)),
       this.pairing.on('requested', (request) => this.emit('pairingRequested', request)),
-      this.pairing.on('resolved', (event) => this.emit('pairingResolved', event)),
+      this.pairing.on('resolved', (event) => {
+        // The approver wrote allowFrom before resolving: read it now, not at the next poll,
+        // so the sender's next message is not taken for a new pairing.
+        if (event.outcome === 'approved') void this.reloadConfig();
+        this.emit('pairingResolved', event);
+      }),
       this.pairing.on('changed', (list) => this.emit('pairingsChanged', list)),
     );
   }
