@@ -3,7 +3,7 @@
 // SDK and @azure/identity live only in dist/gateway.js, which the extension
 // requires when the webhook starts.
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, chmodSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const production = process.argv.includes('--production');
@@ -31,6 +31,19 @@ const builds = [
   { entryPoints: ['src/core/config/runtime.ts'], outfile: 'dist/config.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './gateway.js', './config.js'], metafile: true },
 ].filter((b) => existsSync(b.entryPoints[0]));
+
+// The in-host integration suite: one bundle per test file, loaded by mocha inside VS Code.
+if (process.argv.includes('--tests')) {
+  const dir = 'test/extension/suite';
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'helpers.ts')) {
+    builds.push({ entryPoints: [`${dir}/${f}`], outfile: `out/test/extension/${f.replace(/\.ts$/, '.js')}`, external: [...common.external, 'mocha'], sourcemap: 'inline' });
+  }
+  // The F5 suite (a second mocha run with its own workspace, stand-in CLIs and a real echo bot).
+  const f5 = 'test/extension/f5';
+  for (const f of existsSync(f5) ? readdirSync(f5).filter((n) => n.endsWith('.ts') && n !== 'helpers.ts') : []) {
+    builds.push({ entryPoints: [`${f5}/${f}`], outfile: `out/test/f5/${f.replace(/\.ts$/, '.js')}`, external: [...common.external, 'mocha'], sourcemap: 'inline' });
+  }
+}
 
 const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b, external: b.external ?? common.external })));
 if (watch) {

@@ -22,6 +22,8 @@ export interface TeamsBotApi {
   activityTree: ActivityTreeProvider;
   diagnostics: ConfigDiagnostics;
   tunnel: TunnelController;
+  /** The `teams-bot` debug configuration provider (F5); `lastFailure` says why the last F5 stopped. */
+  debug: TeamsBotDebugProvider;
   /** Milliseconds activate() took, measured inside it. */
   activationMs: number;
 }
@@ -37,9 +39,10 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
   const activityTree = new ActivityTreeProvider(ctx);
   const diagnostics = new ConfigDiagnostics(ctx);
   const tunnel = new TunnelController(ctx);
+  const debug = new TeamsBotDebugProvider(ctx, tunnel);
   ctx.subscribe(
     tunnel,
-    new TeamsBotDebugProvider(ctx, tunnel),
+    debug,
     ...registerSetupCommands(ctx, tunnel),
     pairingTree,
     activityTree,
@@ -65,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
 
   const activationMs = performance.now() - started;
   ctx.logger.debug(`[extension] activated in ${activationMs.toFixed(1)} ms`);
-  return { ctx, pairingTree, activityTree, diagnostics, tunnel, activationMs };
+  return { ctx, pairingTree, activityTree, diagnostics, tunnel, debug, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

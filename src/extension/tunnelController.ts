@@ -27,7 +27,8 @@ export class TunnelController implements vscode.Disposable {
 
   async start(id: string, port: number, signal?: AbortSignal): Promise<string> {
     if (!this.session) {
-      this.session = new TunnelSession(devtunnel(this.ctx), this.ctx.logger);
+      // A factory: teamsBot.devtunnelPath is read at each start, like every other devtunnel call.
+      this.session = new TunnelSession(() => devtunnel(this.ctx), this.ctx.logger);
       this.session.on('state', (state) => this.render(state));
     }
     return this.session.start(id, port, signal);

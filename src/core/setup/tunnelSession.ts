@@ -16,9 +16,15 @@ export type TunnelState =
 export class TunnelSession extends TypedEmitter<{ state: TunnelState }> {
   private host?: DevtunnelHost;
   private current: TunnelState = { status: 'stopped' };
+  /** A stop in progress: its host still reads as running, but must not be reused. */
+  private stopping?: Promise<void>;
 
-  constructor(private readonly devtunnel: Devtunnel, private readonly logger: Logger) {
+  private readonly cli: () => Devtunnel;
+
+  /** `devtunnel` may be a factory, called for each start, so a changed executable setting applies without a reload. */
+  constructor(devtunnel: Devtunnel | (() => Devtunnel), private readonly logger: Logger) {
     super();
+    this.cli = typeof devtunnel === 'function' ? devtunnel : () => devtunnel;
   }
 
   get state(): TunnelState {
@@ -27,25 +33,31 @@ export class TunnelSession extends TypedEmitter<{ state: TunnelState }> {
 
   /** The tunnel exists, allows anonymous connections (Teams cannot sign in to it) and has the port. */
   async ensure(id: string, port: number, signal?: AbortSignal): Promise<TunnelInfo> {
-    let tunnel = await this.devtunnel.show(id, { signal });
+    return this.ensureWith(this.cli(), id, port, signal);
+  }
+
+  private async ensureWith(cli: Devtunnel, id: string, port: number, signal?: AbortSignal): Promise<TunnelInfo> {
+    let tunnel = await cli.show(id, { signal });
     if (!tunnel) {
       this.logger.info(`[tunnel] creating persistent tunnel ${id} (anonymous access: Teams cannot authenticate to a tunnel; the webhook still checks every request)`);
-      tunnel = await this.devtunnel.create(id, { allowAnonymous: true, signal });
+      tunnel = await cli.create(id, { allowAnonymous: true, signal });
     }
     if (!tunnel.ports.some((p) => p.portNumber === port)) {
       this.logger.info(`[tunnel] adding port ${port} to ${id}`);
-      await this.devtunnel.portCreate(id, port, 'auto', { signal });
+      await cli.portCreate(id, port, 'auto', { signal });
     }
     return tunnel;
   }
 
   /** Hosts the tunnel and resolves with the public URL of the port; reuses a running host for the same tunnel. */
   async start(id: string, port: number, signal?: AbortSignal): Promise<string> {
+    await this.stopping;
     if (this.current.status === 'running' && this.current.id === id && this.current.port === port) return this.current.url;
     await this.stop();
-    await this.ensure(id, port, signal);
+    const cli = this.cli();
+    await this.ensureWith(cli, id, port, signal);
     this.set({ status: 'starting', id });
-    const host = this.devtunnel.host(id, { port, signal });
+    const host = cli.host(id, { port, signal });
     this.host = host;
     host.on('exit', (exit) => {
       if (this.host !== host) return;
@@ -68,13 +80,22 @@ export class TunnelSession extends TypedEmitter<{ state: TunnelState }> {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Ends hosting; a second call while the first is under way waits for the same stop. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
     const host = this.host;
     this.host = undefined;
-    if (!host) return;
-    await host.stop();
-    this.logger.info('[tunnel] stopped hosting');
-    this.set({ status: 'stopped' });
+    if (!host) return Promise.resolve();
+    this.stopping = (async () => {
+      try {
+        await host.stop();
+        this.logger.info('[tunnel] stopped hosting');
+        this.set({ status: 'stopped' });
+      } finally {
+        this.stopping = undefined;
+      }
+    })();
+    return this.stopping;
   }
 
   private set(state: TunnelState): void {

@@ -30,11 +30,19 @@ export interface TeamsBotLaunch extends vscode.DebugConfiguration {
 
 const MARKER = '__teamsBotSession';
 
+/** Why the last F5 stopped short: the step that failed and the message shown. */
+export interface F5Failure {
+  step: string;
+  message: string;
+}
+
 interface LiveSession {
   startedWebhook: boolean;
   startedTunnel: boolean;
   keepTunnel: boolean;
   startedAt: number;
+  /** The developer stopped it (a terminate/disconnect request reached the debugger before the bot ended). */
+  stopRequested?: boolean;
 }
 
 /**
@@ -46,13 +54,35 @@ interface LiveSession {
 export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider, vscode.Disposable {
   private readonly live = new Map<string, LiveSession>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** The last F5 failure (a step before the bot started, or a bot that exited at once); cleared by each new F5. */
+  lastFailure: F5Failure | undefined;
+  /** The undo of sessions that ended; the next F5 waits for it, so it never reuses a webhook or tunnel being stopped. */
+  private cleanup: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: Ctx, private readonly tunnel: TunnelController) {
     this.disposables.push(
       vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, this),
       vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { provideDebugConfigurations: () => [defaultLaunch()] }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
       vscode.debug.onDidTerminateDebugSession((s) => void this.ended(s)),
+      vscode.debug.registerDebugAdapterTrackerFactory('*', { createDebugAdapterTracker: (s) => this.tracker(s) }),
     );
+  }
+
+  /** Tells a stop the developer asked for from a bot that ended by itself, for the F5 session and its child sessions. */
+  private tracker(debugSession: vscode.DebugSession): vscode.DebugAdapterTracker | undefined {
+    let owner: vscode.DebugSession | undefined = debugSession;
+    while (owner && typeof owner.configuration[MARKER] !== 'string') owner = owner.parentSession;
+    const session = owner ? this.live.get(owner.configuration[MARKER] as string) : undefined;
+    if (!session) return undefined;
+    let terminated = false;
+    return {
+      onDidSendMessage: (m: { type?: string; event?: string }) => {
+        if (m?.type === 'event' && m.event === 'terminated') terminated = true;
+      },
+      onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+        if (!terminated && m?.type === 'request' && (m.command === 'terminate' || m.command === 'disconnect')) session.stopRequested = true;
+      },
+    };
   }
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
@@ -62,6 +92,8 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
   async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, given: vscode.DebugConfiguration, token?: vscode.CancellationToken): Promise<vscode.DebugConfiguration | undefined | null> {
     // F5 with no launch.json: VS Code passes an empty configuration.
     const config: TeamsBotLaunch = given.type ? (given as TeamsBotLaunch) : { ...defaultLaunch() };
+    this.lastFailure = undefined;
+    await this.cleanup;
     const root = folder?.uri.fsPath ?? this.ctx.folder?.uri.fsPath;
     if (!root) {
       void vscode.window.showErrorMessage('F5 for a Teams bot needs an open folder with teams-bot.config.json.');
@@ -128,6 +160,8 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
       if (values.appId) env.CLIENT_ID = values.appId;
       if (secret) env.CLIENT_SECRET = secret;
       if (values.tenantId) env.TENANT_ID = values.tenantId;
+      // "Exited right after it started" counts from here, not from the webhook and tunnel steps before.
+      session.startedAt = Date.now();
       this.live.set(id, session);
       this.ctx.logger.info(`[f5] starting ${program} on port ${botPort}; the webhook forwards to ${botUrl}`);
       return {
@@ -145,6 +179,7 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
         [MARKER]: id,
       };
     } catch (err) {
+      this.lastFailure = { step, message: (err as Error).message };
       await this.abort(session);
       if (err instanceof StepError) {
         if (!err.alreadyShown) {
@@ -169,11 +204,14 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
     if (!id || !session) return;
     this.live.delete(id);
     const seconds = (Date.now() - session.startedAt) / 1000;
-    if (seconds < 5) {
+    if (seconds < 5 && !session.stopRequested) {
+      this.lastFailure = { step: 'Running your bot', message: `your bot exited ${seconds.toFixed(1)} s after it started` };
       void vscode.window.showErrorMessage(`F5: your bot exited ${seconds.toFixed(1)} s after it started: see the Debug Console for its error.`, 'Show Debug Console').then((c) => c && vscode.commands.executeCommand('workbench.debug.action.toggleRepl'));
     }
     this.ctx.host.gateway?.setBotUrl(undefined);
-    await this.abort(session);
+    const undo = this.cleanup.then(() => this.abort(session)).then(() => undefined);
+    this.cleanup = undo;
+    await undo;
     this.ctx.logger.info('[f5] session ended; stopped what it started');
   }
 
