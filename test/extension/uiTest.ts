@@ -1,0 +1,389 @@
+/**
+ * UI test of the packaged extension in a real VS Code (code-server 4.139.1 + headless chromium).
+ *
+ *   node --import tsx test/extension/uiTest.ts            (npm run test:ui)
+ *
+ * 1. Runs `npm run package` when teams-bot-dev.vsix is missing or older than dist/extension.js or the
+ *    sources (that rebuilds dist/ minified: the test runs on the production build). --rebuild forces it.
+ * 2. Installs the .vsix (not the dev path) into a fresh code-server and opens a temp folder whose
+ *    teams-bot.config.json listens on a fixed free port; `teamsBot.autoStart` must start the webhook.
+ * 3. From this process, POSTs an unpaired personal message → dropped, dm-pairing-pending, a code.
+ * 4. In the browser: the Pairing Requests view shows the code and the sender, Activities shows
+ *    `dropped · dm-pairing-pending`, the status bar shows the port and `1 pending`, and the Notification
+ *    Center has "… wants to message your bot (code …)" with Approve / Reject / Show (no toasts: see findNotification).
+ *    Screenshots: test-results/sidebar.png (the side bar) and test-results/workbench.png.
+ * 5. Clicks the row's inline Approve: the row goes, allowFrom gains the sender, and the next message
+ *    is delivered to the echo bot (HTTP 200 `{}`) and shows as `delivered · echo`.
+ * Exit 0 when every check passed, 1 with the failed check otherwise (plus test-results/ui-failure.png).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { freePort, openWorkbench, TEST_RESULTS_DIR, type Workbench } from '../vscode-host/vscodeServer';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const VSIX = path.join(REPO, 'teams-bot-dev.vsix');
+const ALICE = { id: '29:ui-alice', name: 'Alice Wilber', aadObjectId: 'aaaaaaaa-3333-4333-8333-0000000a11ce' };
+const UI_TIMEOUT = 30_000;
+
+const t0 = Date.now();
+const timings: [string, number][] = [];
+let stepStart = Date.now();
+
+function log(line: string): void {
+  process.stdout.write(`[ui] ${line}\n`);
+}
+
+/** Runs one named step; its duration is printed at the end, and a failure names the step. */
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  stepStart = Date.now();
+  try {
+    const value = await fn();
+    const ms = Date.now() - stepStart;
+    timings.push([name, ms]);
+    log(`ok  ${name} (${(ms / 1000).toFixed(1)}s)`);
+    return value;
+  } catch (err) {
+    throw new CheckFailed(name, err);
+  }
+}
+
+class CheckFailed extends Error {
+  constructor(readonly step: string, readonly error: unknown) {
+    super(`${step}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+async function poll<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = UI_TIMEOUT, everyMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// the package
+
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = 0;
+  for (const e of fs.readdirSync(p)) max = Math.max(max, newestMtime(path.join(p, e)));
+  return max;
+}
+
+function ensureVsix(): string {
+  const force = process.argv.includes('--rebuild');
+  const vsixTime = fs.existsSync(VSIX) ? fs.statSync(VSIX).mtimeMs : 0;
+  const inputs = ['dist/extension.js', 'src', 'package.json', 'schema', 'media', 'snippets', 'README.md'].map((p) => path.join(REPO, p));
+  const stale = inputs.filter((p) => newestMtime(p) > vsixTime).map((p) => path.relative(REPO, p));
+  if (!force && vsixTime && stale.length === 0) return 'up to date';
+  log(`npm run package (${force ? '--rebuild' : vsixTime ? `newer than the .vsix: ${stale.join(', ')}` : 'no .vsix yet'}); this rebuilds dist/ minified`);
+  const r = spawnSync('npm', ['run', 'package'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'], timeout: 5 * 60_000 });
+  check(r.status === 0, `npm run package failed (exit ${r.status ?? r.signal})`);
+  check(fs.existsSync(VSIX) && fs.statSync(VSIX).mtimeMs >= Date.now() - 10 * 60_000, `npm run package did not write ${VSIX}`);
+  return 'rebuilt';
+}
+
+// ---------------------------------------------------------------------------
+// HTTP from the test process (Node 20)
+
+interface PostResult {
+  status: number;
+  headers: Headers;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+async function post(url: string, body: unknown): Promise<PostResult> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* keep the text */
+  }
+  return { status: res.status, headers: res.headers, json };
+}
+
+function dm(text: string, port: number): Record<string, unknown> {
+  return {
+    type: 'message', id: `ui-${Date.now().toString(36)}`, timestamp: new Date().toISOString(), channelId: 'msteams',
+    serviceUrl: `http://127.0.0.1:${port}/_simulator`, // the pairing auto-reply and the echo stay on this machine
+    from: ALICE, recipient: { id: '28:bot', name: 'Bot' },
+    conversation: { id: `a:${ALICE.id}`, conversationType: 'personal', tenantId: 'ui-tenant' }, text,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// the workbench DOM
+
+/** A view pane of the Teams Bot container, found by its header title. */
+function pane(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }) });
+}
+
+function rows(view: Locator): Locator {
+  return view.locator('.pane-body .monaco-list-row');
+}
+
+async function rowTexts(view: Locator): Promise<string[]> {
+  return (await rows(view).allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+async function waitForRow(view: Locator, what: string, match: (text: string) => boolean): Promise<Locator> {
+  let seen: string[] = [];
+  try {
+    await poll(what, async () => {
+      seen = await rowTexts(view);
+      return seen.some(match);
+    }, UI_TIMEOUT, 250);
+  } catch {
+    throw new Error(`no row with ${what}; the view shows ${JSON.stringify(seen)}`);
+  }
+  const all = await rows(view).all();
+  for (const r of all) if (match(((await r.textContent()) ?? '').replace(/\s+/g, ' '))) return r;
+  throw new Error(`the row with ${what} vanished`);
+}
+
+async function openTeamsBotContainer(wb: Workbench): Promise<string> {
+  const { page } = wb;
+  const item = page.locator('.part.activitybar .action-item').filter({ has: page.locator('.action-label[aria-label^="Teams Bot"]') }).first();
+  const icon = item.locator('.action-label').first();
+  await icon.waitFor({ timeout: UI_TIMEOUT });
+  const active = /\bchecked\b/.test((await item.getAttribute('class')) ?? '');
+  if (!active) await icon.click(); // a click on the active container's icon would close the side bar
+  await pane(page, 'Pairing Requests').waitFor({ timeout: UI_TIMEOUT });
+  await pane(page, 'Activities').waitFor({ timeout: UI_TIMEOUT });
+  return active ? 'already open' : 'clicked the activity-bar icon';
+}
+
+/**
+ * Notifications are looked up in the Notification Center: the harness runs VS Code with the smoke-test
+ * driver (needed for its payload), and with it the workbench never shows toasts (NotificationsToasts.addToast).
+ */
+async function findNotification(page: Page, text: string): Promise<Locator> {
+  const center = page.locator('.notifications-center');
+  const entry = center.locator('.notifications-list-container .monaco-list-row', { hasText: text }).first();
+  let seen: string[] = [];
+  try {
+    await poll(`a notification "${text}"`, async () => {
+      if (!(await center.isVisible())) await page.locator('.part.statusbar [id="status.notifications"] a').first().click();
+      await center.locator('.monaco-list-row').first().waitFor({ timeout: 2000 }).catch(() => undefined);
+      seen = (await center.locator('.monaco-list-row').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+      return (await entry.count()) > 0;
+    }, UI_TIMEOUT, 300);
+  } catch {
+    throw new Error(`no notification "${text}"; the Notification Center shows ${JSON.stringify(seen)}`);
+  }
+  return entry;
+}
+
+async function closeNotificationCenter(page: Page): Promise<void> {
+  const center = page.locator('.notifications-center');
+  if (await center.isVisible()) await page.locator('.part.statusbar [id="status.notifications"] a').first().click();
+  await poll('the Notification Center to close', async () => !(await center.isVisible()), 5000, 100);
+}
+
+/** Drags the sash on the side bar's right edge until the side bar is about `width` px wide. */
+async function widenSideBar(page: Page, width: number): Promise<void> {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  if (!bar || bar.width >= width) return;
+  const edge = bar.x + bar.width;
+  let best: { x: number; y: number; d: number } | undefined;
+  for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+    const b = await sash.boundingBox();
+    if (!b || b.height < bar.height / 2) continue;
+    const d = Math.abs(b.x + b.width / 2 - edge);
+    if (!best || d < best.d) best = { x: b.x + b.width / 2, y: b.y + b.height / 2, d };
+  }
+  check(best && best.d < 10, `no sash at the side bar's right edge (x=${edge})`);
+  await page.mouse.move(best.x, best.y);
+  await page.mouse.down();
+  await page.mouse.move(best.x + (width - bar.width), best.y, { steps: 10 });
+  await page.mouse.up();
+  const after = await page.locator('.part.sidebar').boundingBox();
+  check(after && after.width > bar.width, `the side bar did not get wider (${bar.width} → ${after?.width} px)`);
+}
+
+async function ensureExpanded(view: Locator): Promise<void> {
+  const header = view.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  fs.rmSync(path.join(TEST_RESULTS_DIR, 'ui-failure.png'), { force: true });
+  const built = await step('package the extension', async () => ensureVsix());
+  log(`.vsix: ${VSIX} (${built}, ${(fs.statSync(VSIX).size / 1024).toFixed(0)} KiB)`);
+
+  const port = await freePort();
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-ui-'));
+  const configFile = path.join(workspace, 'teams-bot.config.json');
+  const pairingFile = path.join(workspace, '.teams-bot', 'pairing.json');
+  fs.writeFileSync(configFile, `{
+  // written by test/extension/uiTest.ts
+  "webhook": { "port": ${port} },
+  "dmPolicy": "pairing",
+  "bot": { "echo": true }
+}
+`);
+  const webhook = `http://127.0.0.1:${port}/api/messages`;
+  log(`workspace ${workspace}, webhook ${webhook}`);
+
+  let wb: Workbench | undefined;
+  try {
+    wb = await step('install the .vsix and open the workbench', () =>
+      openWorkbench({
+        folder: workspace,
+        installExtensions: [VSIX],
+        settings: {
+          'teamsBot.autoStart': true,
+          'teamsBot.notifications': 'all',
+          'workbench.activityBar.location': 'default',
+          'workbench.secondarySideBar.defaultVisibility': 'hidden', // the empty chat bar would squeeze the picture
+        },
+      }),
+    );
+    const { page } = wb;
+
+    await step('autoStart: the webhook answers GET with JSON', () =>
+      poll(`GET ${webhook} → 200 JSON`, async () => {
+        const res = await fetch(webhook, { signal: AbortSignal.timeout(2000) });
+        const body = (await res.json()) as { service?: string };
+        return res.status === 200 && body.service === 'teams-bot-dev gateway';
+      }, 90_000, 500),
+    );
+
+    const code = await step('an unpaired DM is dropped with dm-pairing-pending and a code', async () => {
+      const res = await post(webhook, dm('hello from the UI test', port));
+      check(res.status === 200, `HTTP ${res.status}: ${JSON.stringify(res.json)}`);
+      check(res.json?.status === 'dropped' && res.json?.reason === 'dm-pairing-pending', `body ${JSON.stringify(res.json)}`);
+      check(res.headers.get('x-teams-bot-dev-reason') === 'dm-pairing-pending', `x-teams-bot-dev-reason: ${res.headers.get('x-teams-bot-dev-reason')}`);
+      const fromDetail = /\(code ([A-Z0-9]{8})\)/.exec(String(res.json.detail))?.[1];
+      check(fromDetail, `no code in the detail: ${res.json.detail}`);
+      const stored = JSON.parse(fs.readFileSync(pairingFile, 'utf8')) as { requests: { id: string; code: string }[] };
+      const fromFile = stored.requests.find((r) => r.id === ALICE.id)?.code;
+      check(fromFile === fromDetail, `pairing.json has code ${fromFile}, the response says ${fromDetail}`);
+      return fromDetail;
+    });
+    log(`pairing code ${code}`);
+
+    const how = await step('open the Teams Bot container', () => openTeamsBotContainer(wb!));
+    log(`Teams Bot container: ${how}`);
+    const pairingView = pane(page, 'Pairing Requests');
+    const activitiesView = pane(page, 'Activities');
+    await ensureExpanded(pairingView);
+    await ensureExpanded(activitiesView);
+
+    const pairingRow = await step('Pairing Requests shows the code and the sender', () =>
+      waitForRow(pairingView, `"${code}" and "${ALICE.name}"`, (t) => t.includes(code) && t.includes(ALICE.name)),
+    );
+    await step('Activities shows the dropped message with its reason', () =>
+      waitForRow(activitiesView, '"dropped · dm-pairing-pending"', (t) => t.includes('dropped · dm-pairing-pending') && t.includes(ALICE.name)),
+    );
+    await step('the status bar shows the port and 1 pending', () =>
+      poll(`a status bar item "Teams Bot :${port} · 1 pending"`, async () => {
+        const texts = await page.locator('.part.statusbar .statusbar-item').allTextContents();
+        return texts.some((t) => t.includes(`:${port}`) && t.includes('1 pending'));
+      }),
+    );
+    await step('a notification asks about the pairing request, with Approve / Reject / Show', async () => {
+      const entry = await findNotification(page, `${ALICE.name} wants to message your bot (code ${code})`);
+      const buttons = (await entry.locator('.monaco-button').allTextContents()).map((t) => t.trim());
+      check(['Approve', 'Reject', 'Show'].every((b) => buttons.includes(b)), `the notification's buttons are ${JSON.stringify(buttons)}`);
+      await closeNotificationCenter(page);
+    });
+
+    await step('screenshots (before approving)', async () => {
+      // A smaller window and a wider side bar: the rows' descriptions (fate · reason) are readable in the picture.
+      await page.setViewportSize({ width: 1280, height: 600 });
+      await widenSideBar(page, 780);
+      await page.mouse.move(1000, 400); // no hover highlight or tooltip in the picture
+      await page.waitForTimeout(300);
+      const side = await wb!.screenshot('sidebar.png', { selector: '.part.sidebar' });
+      const whole = await wb!.screenshot('workbench.png');
+      fs.mkdirSync(path.join(REPO, 'docs'), { recursive: true });
+      fs.copyFileSync(side, path.join(REPO, 'docs', 'sidebar.png'));
+      log(`screenshots: ${side}, ${whole}; copied to docs/sidebar.png`);
+    });
+
+    await step('the inline Approve action removes the row and writes allowFrom', async () => {
+      await pairingRow.hover();
+      const approve = pairingRow.locator('.actions .action-label[aria-label="Approve"]');
+      await approve.waitFor({ state: 'visible', timeout: 5000 });
+      await approve.click();
+      await poll('the pairing row to disappear', async () => !(await rowTexts(pairingView)).some((t) => t.includes(code)));
+      await poll(`allowFrom in ${configFile} to gain ${ALICE.aadObjectId}`, () => fs.readFileSync(configFile, 'utf8').includes(ALICE.aadObjectId));
+      check(fs.readFileSync(configFile, 'utf8').includes('// written by test/extension/uiTest.ts'), 'the approval lost the config file\'s comment');
+      // Shown once the approval is done (and, since the fix in pairingCommands.ts, the gateway has reloaded the config).
+      await findNotification(page, `Approved ${ALICE.name}: added to allowFrom. They were told in Teams.`);
+      await closeNotificationCenter(page);
+      await poll('the status bar to drop "1 pending"', async () => {
+        const texts = await page.locator('.part.statusbar .statusbar-item').allTextContents();
+        return texts.some((t) => t.includes(`:${port}`) && !t.includes('pending'));
+      });
+    });
+
+    await step('the next message from the sender is delivered to the echo bot', async () => {
+      const res = await post(webhook, dm('and now?', port));
+      check(res.status === 200, `HTTP ${res.status}: ${JSON.stringify(res.json)}`);
+      check(JSON.stringify(res.json) === '{}', `body ${JSON.stringify(res.json)} (expected {})`);
+      check(res.headers.get('x-teams-bot-dev-fate') === 'delivered', `x-teams-bot-dev-fate: ${res.headers.get('x-teams-bot-dev-fate')}`);
+      check(res.headers.get('x-teams-bot-dev-reason') === 'echo', `x-teams-bot-dev-reason: ${res.headers.get('x-teams-bot-dev-reason')}`);
+      await waitForRow(activitiesView, '"delivered · echo"', (t) => t.includes('delivered · echo') && t.includes('and now?'));
+      const left = JSON.parse(fs.readFileSync(pairingFile, 'utf8')) as { requests: unknown[] };
+      check(left.requests.length === 0, `pairing.json still has ${left.requests.length} request(s)`);
+    });
+  } catch (err) {
+    if (wb) {
+      const shot = await wb.screenshot('ui-failure.png').catch(() => undefined);
+      if (shot) log(`screenshot of the failure: ${shot}`);
+      const tail = wb.consoleLines.filter((l) => /error|warn|teams/i.test(l)).slice(-20);
+      if (tail.length) log(`browser console (last lines):\n  ${tail.join('\n  ')}`);
+    }
+    throw err;
+  } finally {
+    const closing = Date.now();
+    await wb?.close();
+    fs.rmSync(workspace, { recursive: true, force: true });
+    timings.push(['close', Date.now() - closing]);
+  }
+}
+
+function printTimings(): void {
+  log(`timings: ${timings.map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}s`).join(' | ')}`);
+  log(`total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+main().then(
+  () => {
+    printTimings();
+    log(`PASS: every check passed; screenshots in ${TEST_RESULTS_DIR}`);
+    process.exit(0);
+  },
+  (err: unknown) => {
+    printTimings();
+    process.stderr.write(`[ui] FAIL: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof CheckFailed && err.error instanceof Error && err.error.stack && !/^Error: (timed out|no row)/.test(err.error.stack)) {
+      process.stderr.write(`${err.error.stack}\n`);
+    }
+    process.exit(1);
+  },
+);
