@@ -54,6 +54,8 @@ export const RECENT_LIMIT = 50;
 const POLL_MS = 400;
 /** Coalesces the burst of watch events one rename produces. */
 const WATCH_DEBOUNCE_MS = 20;
+// Repeat messages from a pending sender are saved at most this often.
+const FLUSH_MS = 250;
 
 /** The parsed content of pairing.json. */
 export interface PairingFileState {
@@ -99,6 +101,9 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   private debounceTimer: NodeJS.Timeout | undefined;
   private polling = false;
   private watching = false;
+  /** Repeat messages from pending senders not yet on disk: written in one batch, not one locked write each. */
+  private unsaved = new Map<string, { lastSeenAt: string; count: number; meta: Partial<PairingMeta> }>();
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(opts: PairingStoreOptions) {
     super();
@@ -127,6 +132,17 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     return this.requests.map(clone);
   }
 
+  /** How many requests are pending, without copying them (the request path asks on every DM). */
+  pendingCount(): number {
+    this.purgeMemory();
+    return this.requests.length;
+  }
+
+  has(senderId: string): boolean {
+    this.purgeMemory();
+    return this.requests.some((r) => r.id === senderId);
+  }
+
   getByCode(code: string): PairingRequest | undefined {
     this.purgeMemory();
     const wanted = normalizePairingCode(code);
@@ -141,6 +157,20 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   }
 
   touch(sender: { id: string; meta: Omit<PairingMeta, 'count'> }): Promise<TouchResult> {
+    this.purgeMemory();
+    const pending = this.loaded ? this.requests.find((r) => r.id === sender.id) : undefined;
+    if (pending) {
+      // A repeat message changes only the count and when we last heard from them:
+      // memory now, disk with the next batch (or the next mutation, whichever is first).
+      const at = this.now().toISOString();
+      const meta = definedOnly(sender.meta);
+      pending.lastSeenAt = at;
+      pending.meta = { ...pending.meta, ...meta, count: pending.meta.count + 1 };
+      const prior = this.unsaved.get(sender.id);
+      this.unsaved.set(sender.id, { lastSeenAt: at, count: (prior?.count ?? 0) + 1, meta: { ...prior?.meta, ...meta } });
+      this.scheduleFlush();
+      return Promise.resolve({ kind: 'existing', request: clone(pending) });
+    }
     return this.mutate((state, now): TouchResult => {
       const at = now.toISOString();
       const existing = state.requests.find((r) => r.id === sender.id);
@@ -211,6 +241,22 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     this.pollTimer.unref();
   }
 
+  /** Writes batched repeat-message counts now; the gateway calls it before it stops. */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.unsaved.size > 0) await this.mutate(() => undefined);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush().catch((err) => this.logger.warn(`pairing: saving message counts failed (${errText(err)})`));
+    }, FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
   close(): void {
     this.watching = false;
     this.watcher?.close();
@@ -237,6 +283,8 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
         const state = read.kind === 'ok' ? read.state : emptyState();
         const now = this.now();
         purgeExpiredOnDisk(state, now, this.ttlMs);
+        applyUnsaved(state, this.unsaved);
+        this.unsaved.clear();
         const result = apply(state, now);
         const text = serialize(state);
         if (read.kind !== 'ok' || text !== read.raw) {
@@ -323,6 +371,8 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   private adopt(state: PairingFileState, raw: string | undefined, baseline: boolean): PendingEvent[] {
     const now = this.now();
     const fresh = state.requests.filter((r) => !isExpired(r, now, this.ttlMs)).sort(oldestFirst);
+    // Another process's write must not wipe counts this one has not saved yet.
+    applyUnsaved({ ...state, requests: fresh }, this.unsaved);
     const before = new Map(this.requests.map((r) => [requestKey(r), r]));
     const after = new Map(fresh.map((r) => [requestKey(r), r]));
     const events: PendingEvent[] = [];
@@ -415,6 +465,15 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
 
   private async rememberStat(): Promise<void> {
     this.lastStatKey = await statKey(this.file);
+  }
+}
+
+function applyUnsaved(state: PairingFileState, unsaved: ReadonlyMap<string, { lastSeenAt: string; count: number; meta: Partial<PairingMeta> }>): void {
+  for (const [id, delta] of unsaved) {
+    const request = state.requests.find((r) => r.id === id);
+    if (!request) continue;
+    if (delta.lastSeenAt > request.lastSeenAt) request.lastSeenAt = delta.lastSeenAt;
+    request.meta = { ...request.meta, ...delta.meta, count: request.meta.count + delta.count };
   }
 }
 

@@ -110,7 +110,28 @@ describe('PairingStore', () => {
       meta: { name: 'Bobby', conversationId: 'c1', serviceUrl: 'https://smba.trafficmanager.net/emea/', count: 3 },
     });
     assert.equal(store.list().length, 1);
+    // Repeat messages are saved in a batch, not with one locked write each.
+    assert.equal(readDisk().requests[0].meta.count, 1);
+    await store.flush();
     assert.deepEqual(readDisk().requests, [third.request]);
+  });
+
+  it('batched repeat counts survive another process writing in between, and vanish with a resolved request', async () => {
+    const store = make();
+    const other = make();
+    const bob = await store.touch({ id: '29:bob', meta: { name: 'Bob' } });
+    const dave = await store.touch({ id: '29:dave', meta: { name: 'Dave' } });
+    if (bob.kind === 'full' || dave.kind === 'full') throw new Error('unexpected full');
+    await store.touch({ id: '29:bob', meta: {} });
+    await store.touch({ id: '29:dave', meta: {} });
+    await other.load();
+    await other.resolve(dave.request.code, 'approved');
+    await other.touch({ id: '29:erin', meta: {} });
+    await store.flush();
+    const disk = readDisk().requests;
+    assert.deepEqual(disk.map((r: { id: string; meta: { count: number } }) => [r.id, r.meta.count]), [['29:bob', 2], ['29:erin', 1]]);
+    assert.equal(store.pendingCount(), 2);
+    assert.equal(store.has('29:dave'), false);
   });
 
   it('finds a request by code ignoring case, spaces and dashes, and by sender', async () => {

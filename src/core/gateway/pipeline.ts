@@ -54,6 +54,8 @@ export const REASON_HEADER = 'x-teams-bot-dev-reason';
 
 export class Pipeline {
   private readonly deps: PipelineDeps;
+  /** Senders whose pairing code is being sent right now: their next messages must not send it again. */
+  private readonly replying = new Set<string>();
 
   constructor(deps: PipelineDeps) {
     this.deps = { ...deps, logger: oneLineLogger(deps.logger) };
@@ -78,8 +80,8 @@ export class Pipeline {
 
     const config = this.deps.config();
     const decision = decide(activity, config, {
-      isPending: (id) => this.deps.pairing.getBySender(id) !== undefined,
-      pendingCount: this.deps.pairing.list().length,
+      isPending: (id) => this.deps.pairing.has(id),
+      pendingCount: this.deps.pairing.pendingCount(),
     });
 
     if (!decision.accept) {
@@ -145,13 +147,16 @@ export class Pipeline {
     });
     if (result.kind === 'full') return result;
     const request = result.request;
-    if (config.pairing.autoReply && !request.repliedAt && activity.serviceUrl && activity.conversation?.id) {
+    if (config.pairing.autoReply && !request.repliedAt && !this.replying.has(from.id) && activity.serviceUrl && activity.conversation?.id) {
+      this.replying.add(from.id);
       // After the response: Teams waits for our answer, and a token fetch can take seconds.
       const target = { serviceUrl: activity.serviceUrl, conversationId: activity.conversation.id, replyToId: activity.id };
       setImmediate(() => {
-        void this.send(target, replyTo(activity, pairingCodeMessage(request, config.pairing.codeTtlMinutes)), `pairing code ${request.code}`).then(async (ok) => {
-          if (ok) await this.deps.pairing.markReplied(from.id).catch((err: Error) => this.deps.logger.warn(`[msteams] could not mark pairing ${request.code} as replied: ${err.message}`));
-        });
+        void this.send(target, replyTo(activity, pairingCodeMessage(request, config.pairing.codeTtlMinutes)), `pairing code ${request.code}`)
+          .then(async (ok) => {
+            if (ok) await this.deps.pairing.markReplied(from.id).catch((err: Error) => this.deps.logger.warn(`[msteams] could not mark pairing ${request.code} as replied: ${err.message}`));
+          })
+          .finally(() => this.replying.delete(from.id));
       });
     }
     return { kind: 'ok', code: request.code };
