@@ -102,7 +102,9 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   private polling = false;
   private watching = false;
   /** Repeat messages from pending senders not yet on disk: written in one batch, not one locked write each. */
-  private unsaved = new Map<string, { lastSeenAt: string; count: number; meta: Partial<PairingMeta> }>();
+  private unsaved = new Map<string, UnsavedChange>();
+  private readonly createQueue: CreateWaiter[] = [];
+  private readonly creating = new Map<string, Promise<TouchResult>>();
   private flushTimer?: NodeJS.Timeout;
 
   constructor(opts: PairingStoreOptions) {
@@ -167,37 +169,44 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       pending.lastSeenAt = at;
       pending.meta = { ...pending.meta, ...meta, count: pending.meta.count + 1 };
       const prior = this.unsaved.get(sender.id);
-      this.unsaved.set(sender.id, { lastSeenAt: at, count: (prior?.count ?? 0) + 1, meta: { ...prior?.meta, ...meta } });
+      this.unsaved.set(sender.id, { ...prior, lastSeenAt: at, count: (prior?.count ?? 0) + 1, meta: { ...prior?.meta, ...meta } });
       this.scheduleFlush();
       return Promise.resolve({ kind: 'existing', request: clone(pending) });
     }
-    return this.mutate((state, now): TouchResult => {
-      const at = now.toISOString();
-      const existing = state.requests.find((r) => r.id === sender.id);
-      if (existing) {
-        existing.lastSeenAt = at;
-        // Merge rather than replace: a later activity without a name must not erase the one we had.
-        existing.meta = { ...existing.meta, ...definedOnly(sender.meta), count: existing.meta.count + 1 };
-        return { kind: 'existing', request: clone(existing) };
-      }
-      if (state.requests.length >= this.maxPending) return { kind: 'full', pending: state.requests.length };
-      const request: PairingRequest = {
-        id: sender.id,
-        code: generatePairingCode(new Set(state.requests.map((r) => r.code))),
-        createdAt: at,
-        lastSeenAt: at,
-        meta: { ...definedOnly(sender.meta), count: 1 },
-      };
-      state.requests.push(request);
-      return { kind: 'created', request: clone(request) };
-    });
+    const inflight = this.creating.get(sender.id);
+    if (inflight) return inflight.then(() => this.touch(sender));
+    const result = new Promise<TouchResult>((resolve, reject) => this.createQueue.push({ sender, resolve, reject }));
+    this.creating.set(sender.id, result);
+    const forget = () => this.creating.delete(sender.id);
+    result.then(forget, forget);
+    if (this.createQueue.length === 1) this.commitCreates();
+    return result;
   }
 
+  /**
+   * New senders arriving while a write is under way go into the next write
+   * together: one lock, one read and one fsync for the whole group.
+   */
+  private commitCreates(): void {
+    let batch: CreateWaiter[] | undefined;
+    this.mutate((state, now) => {
+      batch = this.createQueue.splice(0);
+      return batch.map((waiter) => applyTouch(state, now, waiter.sender, this.maxPending));
+    }).then(
+      (results) => batch!.forEach((waiter, i) => waiter.resolve(results[i])),
+      (err: unknown) => (batch ?? this.createQueue.splice(0)).forEach((waiter) => waiter.reject(err)),
+    );
+  }
+
+  /** Saved with the next batch: the in-memory mark is what stops a second reply. */
   async markReplied(senderId: string): Promise<void> {
-    await this.mutate((state, now) => {
-      const request = state.requests.find((r) => r.id === senderId);
-      if (request) request.repliedAt = now.toISOString();
-    });
+    const request = this.requests.find((r) => r.id === senderId);
+    if (!request) return;
+    const at = this.now().toISOString();
+    request.repliedAt = at;
+    const prior = this.unsaved.get(senderId);
+    this.unsaved.set(senderId, { lastSeenAt: prior?.lastSeenAt ?? request.lastSeenAt, count: prior?.count ?? 0, meta: prior?.meta ?? {}, repliedAt: at });
+    this.scheduleFlush();
   }
 
   resolve(code: string, outcome: 'approved' | 'rejected'): Promise<PairingRequest | undefined> {
@@ -468,12 +477,48 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   }
 }
 
-function applyUnsaved(state: PairingFileState, unsaved: ReadonlyMap<string, { lastSeenAt: string; count: number; meta: Partial<PairingMeta> }>): void {
+/** One message from a sender, applied to the file's state: a new request, or one more message on theirs. */
+function applyTouch(state: PairingFileState, now: Date, sender: { id: string; meta: Omit<PairingMeta, 'count'> }, maxPending: number): TouchResult {
+  const at = now.toISOString();
+  const existing = state.requests.find((r) => r.id === sender.id);
+  if (existing) {
+    existing.lastSeenAt = at;
+    // Merge rather than replace: a later activity without a name must not erase the one we had.
+    existing.meta = { ...existing.meta, ...definedOnly(sender.meta), count: existing.meta.count + 1 };
+    return { kind: 'existing', request: clone(existing) };
+  }
+  if (state.requests.length >= maxPending) return { kind: 'full', pending: state.requests.length };
+  const request: PairingRequest = {
+    id: sender.id,
+    code: generatePairingCode(new Set(state.requests.map((r) => r.code))),
+    createdAt: at,
+    lastSeenAt: at,
+    meta: { ...definedOnly(sender.meta), count: 1 },
+  };
+  state.requests.push(request);
+  return { kind: 'created', request: clone(request) };
+}
+
+interface UnsavedChange {
+  lastSeenAt: string;
+  count: number;
+  meta: Partial<PairingMeta>;
+  repliedAt?: string;
+}
+
+interface CreateWaiter {
+  sender: { id: string; meta: Omit<PairingMeta, 'count'> };
+  resolve: (result: TouchResult) => void;
+  reject: (err: unknown) => void;
+}
+
+function applyUnsaved(state: PairingFileState, unsaved: ReadonlyMap<string, UnsavedChange>): void {
   for (const [id, delta] of unsaved) {
     const request = state.requests.find((r) => r.id === id);
     if (!request) continue;
     if (delta.lastSeenAt > request.lastSeenAt) request.lastSeenAt = delta.lastSeenAt;
     request.meta = { ...request.meta, ...delta.meta, count: request.meta.count + delta.count };
+    if (delta.repliedAt && !request.repliedAt) request.repliedAt = delta.repliedAt;
   }
 }
 

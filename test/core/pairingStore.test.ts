@@ -248,7 +248,25 @@ describe('PairingStore', () => {
     await store.markReplied('frank');
     await store.markReplied('nobody');
     assert.equal(store.getBySender('frank')?.repliedAt, '2025-03-01T10:01:00.000Z');
+    // On disk with the next batch.
+    assert.equal(readDisk().requests[0].repliedAt, undefined);
+    await store.flush();
     assert.equal(readDisk().requests[0].repliedAt, '2025-03-01T10:01:00.000Z');
+  });
+
+  it('new senders arriving together get one request each and their own code; their repeat messages in flight are counted', async () => {
+    const store = make();
+    await store.load();
+    const ids = Array.from({ length: 8 }, (_, i) => `29:user-${i}`);
+    const results = await Promise.all(ids.flatMap((id) => [store.touch({ id, meta: {} }), store.touch({ id, meta: {} })]));
+    const created = results.filter((r) => r.kind === 'created');
+    assert.equal(created.length, 8, 'one request per sender, even with two messages in flight');
+    const codes = new Set(created.map((r) => (r.kind === 'full' ? '' : r.request.code)));
+    assert.equal(codes.size, 8);
+    await store.flush();
+    const disk = readDisk().requests as { id: string; meta: { count: number } }[];
+    assert.equal(disk.length, 8);
+    assert.ok(disk.every((r) => r.meta.count === 2), JSON.stringify(disk.map((r) => r.meta.count)));
   });
 
   it('lists oldest first', async () => {
