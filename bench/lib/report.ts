@@ -36,8 +36,13 @@ export function targets(r: Any): TargetRow[] {
     if (d && b) rows.push({ name: `drop path vs accepted path throughput, concurrency ${c}`, measured: `${f(d.rps, 0)} vs ${f(b.rps, 0)} req/s (${((d.rps / b.rps) * 100).toFixed(0)} %)`, goal: 'drop ≥ accepted', met: d.rps >= b.rps });
   }
   const big = r.records?.['capacity 100000'];
+  const ring = r.records?.['default capacity (2000)'];
+  if (ring) {
+    // The gateway's own configuration: the ring caps memory, whatever the number of records.
+    rows.push({ name: '100k records, default ring (2,000): process RSS', measured: MB(ring.after.rss), goal: '≤ 150 MB', met: ring.after.rss <= 150 * 2 ** 20 });
+  }
   if (big) {
-    rows.push({ name: '100k records: process RSS', measured: MB(big.after.rss), goal: '≤ 150 MB', met: big.after.rss <= 150 * 2 ** 20 });
+    rows.push({ name: '100k records, ring raised to 100,000: process RSS', measured: MB(big.after.rss), goal: '≤ 150 MB', met: big.after.rss <= 150 * 2 ** 20 });
     rows.push({ name: '100k records: newest page (100)', measured: ms(big.newestPage.medianMs), goal: '≤ 20 ms', met: big.newestPage.medianMs <= 20 });
     rows.push({ name: '100k records: filter "not delivered"', measured: `${ms(big.notDelivered.medianMs)} (no-match full scan ${ms(big.noMatch.medianMs)})`, goal: '≤ 20 ms', met: Math.max(big.notDelivered.medianMs, big.noMatch.medianMs) <= 20 });
   }
