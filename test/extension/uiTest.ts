@@ -376,11 +376,13 @@ main().then(
   () => {
     printTimings();
     log(`PASS: every check passed; screenshots in ${TEST_RESULTS_DIR}`);
+    process.stdout.write(`ui: ${timings.length} passed, 0 failed\n`);
     process.exit(0);
   },
   (err: unknown) => {
     printTimings();
     process.stderr.write(`[ui] FAIL: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stdout.write(`ui: ${timings.length} passed, 1 failed\n`);
     if (err instanceof CheckFailed && err.error instanceof Error && err.error.stack && !/^Error: (timed out|no row)/.test(err.error.stack)) {
       process.stderr.write(`${err.error.stack}\n`);
     }

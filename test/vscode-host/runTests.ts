@@ -22,8 +22,21 @@ export function hostKind(): 'electron' | 'server' {
 }
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
-  if (hostKind() === 'server') return (await runExtensionTests(opts)).exitCode;
-  return runWithElectron(opts);
+  const code = hostKind() === 'server' ? (await runExtensionTests(opts)).exitCode : await runWithElectron(opts);
+  printSummary(opts, code);
+  return code;
+}
+
+/** One plain "vscode: N passed, M failed" line, so a log reader sees the count without parsing JSON. */
+function printSummary(opts: SuiteOptions, code: number): void {
+  const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const file = path.resolve(opts.resultsFile ?? path.join(TEST_RESULTS_DIR, 'vscode-host', 'results.json'));
+  try {
+    const results = JSON.parse(fs.readFileSync(file, 'utf8')) as { passes: number; failures: number };
+    log(`vscode: ${results.passes} passed, ${results.failures} failed`);
+  } catch {
+    log(`vscode: no results were written (exit code ${code})`);
+  }
 }
 
 async function runWithElectron(opts: SuiteOptions): Promise<number> {
