@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { TypedEmitter } from '../typedEmitter';
 import type { Logger } from '../logger';
 import type { Activity, ConversationKind } from '../activity';
@@ -334,9 +335,13 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.options.logger.error(`[config] ${(err as Error).message} The previous configuration stays in force.`);
       return;
     }
-    next.webhook = before.webhook.port !== next.webhook.port || before.webhook.path !== next.webhook.path || before.webhook.host !== next.webhook.host || before.webhook.maxBodyBytes !== next.webhook.maxBodyBytes
-      ? (this.options.logger.warn('[config] webhook settings changed: restart the webhook to apply them'), before.webhook)
-      : next.webhook;
+    const webhookChanged = before.webhook.port !== next.webhook.port || before.webhook.path !== next.webhook.path || before.webhook.host !== next.webhook.host || before.webhook.maxBodyBytes !== next.webhook.maxBodyBytes;
+    // An approval triggers a reload twice (its pairing event, then the file poll): the second changes nothing.
+    if (!webhookChanged && isDeepStrictEqual(next, before)) return;
+    if (webhookChanged) {
+      this.options.logger.warn('[config] webhook settings changed: restart the webhook to apply them');
+      next.webhook = before.webhook;
+    }
     this.current = next;
     this.rebuildConnection(next, loaded.secrets);
     this.pairing.setLimits({ ttlMinutes: next.pairing.codeTtlMinutes, maxPending: next.pairing.maxPending });
