@@ -8,7 +8,7 @@ export class StatusBar implements vscode.Disposable {
   private pending = 0;
   private state: GatewayState = { status: 'stopped' };
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(ctx: Ctx) {
     this.item.name = 'Teams Bot Webhook';
     this.item.command = 'teamsBot.focus';
     ctx.host.on('state', (state) => {

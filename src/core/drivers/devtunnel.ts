@@ -236,7 +236,7 @@ export class DevtunnelHost extends TypedEmitter<DevtunnelHostEvents> {
 
   constructor(
     private readonly handle: ProcessHandle,
-    private readonly tunnelId: string,
+    tunnelId: string,
     opts: HostOptions,
   ) {
     super();

@@ -13,7 +13,7 @@ import type { PairingOutcome, PairingRequest } from '../pairingRequest';
 import { approvePairing, rejectPairing, type ApproveResult } from '../pairingActions';
 import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config/configLoader';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
-import { Pipeline, type Authenticator } from './pipeline';
+import { Pipeline, summarize, type Authenticator } from './pipeline';
 import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhookServer';
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { approvalNotice } from './approvalNotice';
@@ -187,14 +187,20 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     return this.runtimeBotUrl ? { ...configured, url: this.runtimeBotUrl, echo: false } : configured;
   }
 
-  /** Approves a pairing code: allowFrom in the config file gains the sender, and the sender is told. */
-  approve(code: string): Promise<ApproveResult> {
-    return approvePairing({
+  /**
+   * Approves a pairing code: allowFrom in the config file gains the sender, and
+   * the sender is told. Resolves once the running gateway lets them in, so the
+   * sender's next message is never taken for a new pairing.
+   */
+  async approve(code: string): Promise<ApproveResult> {
+    const result = await approvePairing({
       configFile: this.configFile,
       store: this.pairing,
       logger: this.options.logger,
       notify: this.current?.pairing.notifyOnApprove === false ? undefined : (request) => this.notifyApproved(request),
     }, code);
+    await this.reloadConfig();
+    return result;
   }
 
   reject(code: string): Promise<PairingRequest> {
@@ -272,7 +278,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.activities.record({
       direction: 'outbound', source: 'simulated', status: 201, latencyMs: 0, auth: 'outbound',
       fate: 'delivered', reason: 'sent', detail: `the bot replied to simulated conversation ${conversationId}`,
-      summary: { type: String(activity.type ?? 'message'), conversationId, text: typeof activity.text === 'string' ? activity.text.slice(0, 120) : undefined, senderId: (activity.from as { id?: string } | undefined)?.id },
+      summary: summarize({ type: 'message', ...activity, conversation: { id: conversationId } } as Activity),
       activity,
     });
     this.emit('simulatorReply', { conversationId, activity });

@@ -6,6 +6,7 @@ import type { Ctx } from '../ctx';
 import type { ActivityTreeProvider } from '../views/activityTree';
 import { activityUri } from '../views/activityDocument';
 import { approve } from './pairingCommands';
+import { readRawConfig } from '../setup/setupConfig';
 
 export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): vscode.Disposable[] {
   const setFilter = (only: boolean) => {
@@ -52,7 +53,7 @@ export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): 
       const pending = ctx.stores()?.pairing.getBySender(sender.id);
       if (pending) return vscode.commands.executeCommand('teamsBot.approvePairing', pending.code);
       const entry = sender.aadObjectId ?? sender.id;
-      const key = 'summary' in arg && arg.reason === 'group-not-allowlisted' && (await hasGroupAllowFrom(configFile)) ? 'groupAllowFrom' : 'allowFrom';
+      const key = 'summary' in arg && arg.reason === 'group-not-allowlisted' && Array.isArray((await readRawConfig(ctx)).groupAllowFrom) ? 'groupAllowFrom' : 'allowFrom';
       const added = await addToAllowFrom(configFile, entry, key);
       ctx.logger.info(`[msteams] ${key}+=${entry} (${sender.name ?? sender.id})${added ? '' : ' (already there)'}`);
       void vscode.window.showInformationMessage(added ? `Added ${sender.name ?? sender.id} to ${key}.` : `${sender.name ?? sender.id} is already in ${key}.`);
@@ -88,14 +89,5 @@ export function curlFor(record: ActivityRecord, url: string): string {
   return `curl -X POST '${url}' \\\n  -H 'Content-Type: application/json'${auth} \\\n  -d ${quoted}`;
 }
 
-async function hasGroupAllowFrom(configFile: string): Promise<boolean> {
-  try {
-    const { parse } = await import('jsonc-parser');
-    const value = parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(configFile))).toString('utf8')) as { groupAllowFrom?: unknown };
-    return Array.isArray(value?.groupAllowFrom);
-  } catch {
-    return false;
-  }
-}
 
 export { approve };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { applyEdits, modify, parse, parseTree, findNodeAtLocation } from 'jsonc-parser';
 import { starterConfigText } from '../../core/config/configWriter';
+import { readSetupValues } from '../setup/setupConfig';
 import type { Ctx } from '../ctx';
 
 export function registerConfigCommands(ctx: Ctx): vscode.Disposable[] {
@@ -95,15 +96,7 @@ async function movePasswordToSecretStorage(ctx: Ctx, uri: vscode.Uri): Promise<v
   void vscode.window.showInformationMessage('The app password is now in Secret Storage and no longer in the file. If the file was ever committed, rotate the secret.');
 }
 
+/** The app id whose password Secret Storage holds (MSTEAMS_APP_ID wins, as in the gateway). */
 export async function currentAppId(ctx: Ctx): Promise<string | undefined> {
-  if (process.env.MSTEAMS_APP_ID) return process.env.MSTEAMS_APP_ID;
-  const file = ctx.configFile;
-  if (!file) return undefined;
-  try {
-    const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8');
-    const value = parse(text) as { appId?: unknown } | undefined;
-    return typeof value?.appId === 'string' ? value.appId : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await readSetupValues(ctx)).appId;
 }

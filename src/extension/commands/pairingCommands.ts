@@ -54,14 +54,7 @@ export function registerPairingCommands(ctx: Ctx, activities: ActivityTreeProvid
 
 /** Through the running gateway when there is one; otherwise directly, sending the notice with a connector of our own. */
 export async function approve(ctx: Ctx, code: string): Promise<ApproveResult> {
-  const gateway = ctx.host.gateway;
-  if (gateway) {
-    const result = await gateway.approve(code);
-    // The file watcher would reload allowFrom only after its next poll (~300 ms); until then a message
-    // from the approved sender would be dropped again and get a new pairing code. Reload now.
-    await gateway.reloadConfig();
-    return result;
-  }
+  if (ctx.host.gateway) return ctx.host.gateway.approve(code);
   const stores = ctx.stores();
   if (!stores || !ctx.configFile) throw new Error('Open a folder first.');
   const appPassword = await ctx.secrets.get(await currentAppId(ctx));

@@ -14,16 +14,24 @@ export interface SetupValues {
   webhookPath: string;
 }
 
-export async function readSetupValues(ctx: Ctx): Promise<SetupValues> {
+/**
+ * The config file as plain JSON (comments allowed), without validation: an
+ * invalid file must not stop the commands that only need one value from it.
+ * {} when there is no folder, no file, or no object in it.
+ */
+export async function readRawConfig(ctx: Ctx): Promise<Record<string, any>> {
   const file = ctx.configFile;
-  let raw: Record<string, any> = {};
-  if (file) {
-    try {
-      raw = (parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8')) as Record<string, any>) ?? {};
-    } catch {
-      raw = {};
-    }
+  if (!file) return {};
+  try {
+    const value: unknown = parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, any>) : {};
+  } catch {
+    return {};
   }
+}
+
+export async function readSetupValues(ctx: Ctx): Promise<SetupValues> {
+  const raw = await readRawConfig(ctx);
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   const webhookPort = typeof raw.webhook?.port === 'number' ? raw.webhook.port : 3978;
   return {

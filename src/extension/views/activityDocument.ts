@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { ActivityRecord } from '../../core/activityRecord';
 import { REASONS } from '../../core/reasons';
-import { redact } from '../../core/redact';
 import type { Ctx } from '../ctx';
 
 export const ACTIVITY_SCHEME = 'teams-bot-activity';
@@ -25,8 +24,9 @@ export class ActivityDocumentProvider implements vscode.TextDocumentContentProvi
   }
 }
 
+/** Records are redacted when they are recorded (ActivityLog.record), so this only arranges them. */
 export function documentOf(record: ActivityRecord): Record<string, unknown> {
-  return redact({
+  return {
     fate: record.fate,
     reason: record.reason,
     why: REASONS[record.reason]?.text,
@@ -40,5 +40,5 @@ export function documentOf(record: ActivityRecord): Record<string, unknown> {
     pairingCode: record.pairingCode,
     botResponse: record.botResponse,
     activity: record.activity,
-  }) as Record<string, unknown>;
+  };
 }

@@ -3,8 +3,7 @@ import type { ActivityRecord } from '../../core/activityRecord';
 import type { Fate } from '../../core/reasons';
 import { REASONS } from '../../core/reasons';
 import type { Ctx } from '../ctx';
-import { ago } from './timeText';
-import { activityUri } from './activityDocument';
+import { ago } from '../../core/timeAgo';
 
 const FATE_LOOK: Record<Fate, { icon: string; color: string }> = {
   delivered: { icon: 'pass', color: 'charts.green' },
@@ -101,5 +100,3 @@ function tooltip(record: ActivityRecord): vscode.MarkdownString {
 function escape(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
-
-export { activityUri };
