@@ -1,7 +1,7 @@
 import { conversationKind, mentionsBot, type Activity, type ConversationKind } from './activity';
 import type { Reason } from './reasons';
 import type { TeamsBotConfig } from './config/configTypes';
-import { effectiveList } from './config/semanticChecks';
+import { effectiveList } from './config/accessGroups';
 
 /**
  * The access policy: a pure function of (activity, config, pairing state).

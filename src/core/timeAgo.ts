@@ -1,4 +1,4 @@
-/** "just now", "3m ago", "2h ago": short enough for a tree row's description. */
+/** "just now", "3m ago", "2h ago": short enough for a tree row or a CLI table cell. */
 export function ago(iso: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (seconds < 10) return 'just now';

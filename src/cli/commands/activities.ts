@@ -3,7 +3,7 @@ import { toTranscript } from '../../core/transcript';
 import { writeFileAtomic } from '../../core/atomicWrite';
 import type { ActivityRecord } from '../../core/activityRecord';
 import { resolveCommon, type CommonOptions } from '../options';
-import { table } from './pairing';
+import { table } from '../table';
 
 export interface ActivitiesOptions extends CommonOptions {
   dropped?: boolean;

@@ -6,6 +6,8 @@ import { sendApprovalNotice } from '../../core/gateway/approvalNotice';
 import type { PairingRequest } from '../../core/pairingRequest';
 import type { Logger } from '../../core/logger';
 import { resolveCommon, type CommonOptions } from '../options';
+import { ago } from '../../core/timeAgo';
+import { table } from '../table';
 import { UserError } from '../cliError';
 
 function openStore(stateDir: string, logger: Logger): PairingStore {
@@ -28,7 +30,7 @@ export async function pairingList(opts: CommonOptions & { json?: boolean }, logg
     out.write('No pending pairing requests.\n');
     return 0;
   }
-  const rows = list.map((r) => [r.code, r.meta.name ?? '', r.meta.aadObjectId ?? r.id, String(r.meta.count), age(r.createdAt), age(r.lastSeenAt)]);
+  const rows = list.map((r) => [r.code, r.meta.name ?? '', r.meta.aadObjectId ?? r.id, String(r.meta.count), ago(r.createdAt), ago(r.lastSeenAt)]);
   out.write(table(['CODE', 'NAME', 'SENDER', 'MESSAGES', 'REQUESTED', 'LAST SEEN'], rows));
   return 0;
 }
@@ -77,18 +79,4 @@ async function withStore(stateDir: string, logger: Logger, fn: (store: PairingSt
 
 function describe(r: PairingRequest): string {
   return r.meta.name ? `${r.meta.name} (${r.id})` : r.id;
-}
-
-export function age(iso: string, now = Date.now()): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86400)}d ago`;
-}
-
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }

@@ -1,13 +1,13 @@
 import type { ConfigDiagnostic } from './configDiagnostic';
 import type { TeamsBotConfig } from './configTypes';
 import type { PathSegment } from './configPath';
+import { ACCESS_GROUP, effectiveList } from './accessGroups';
 
 /** Where a path is in the file; the loader supplies it so checks stay pure. */
 export type Locate = (segments: PathSegment[], severity: ConfigDiagnostic['severity'], code: string, message: string) => ConfigDiagnostic;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEAMS_USER_ID = /^(29|8):/;
-const ACCESS_GROUP = /^accessGroup:(.+)$/;
 
 /**
  * What the schema cannot say: combinations that make the bot unreachable,
@@ -99,16 +99,5 @@ export function semanticChecks(config: TeamsBotConfig, raw: Record<string, unkno
     }
   }
 
-  return out;
-}
-
-/** allowFrom with access groups expanded; used to tell whether anyone at all is allowed. */
-export function effectiveList(list: readonly string[], config: Pick<TeamsBotConfig, 'accessGroups'>): string[] {
-  const out: string[] = [];
-  for (const entry of list) {
-    const group = ACCESS_GROUP.exec(entry);
-    if (group) out.push(...(config.accessGroups[group[1]] ?? []));
-    else out.push(entry);
-  }
   return out;
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { PairingRequest } from '../../core/pairingRequest';
 import type { Ctx } from '../ctx';
-import { ago } from './timeText';
+import { ago } from '../../core/timeAgo';
 
 /** One row per pending pairing request; refreshed by the store's events, never polled. */
 export class PairingTreeProvider implements vscode.TreeDataProvider<PairingRequest>, vscode.Disposable {
