@@ -121,13 +121,12 @@ describe('gateway over HTTP: local mode (no appId)', function () {
     assert.match(down.json.detail, /ECONNREFUSED/);
     await gw.stop();
 
-    bot = await startRecordingBot(() => ({ status: 200, body: {}, delayMs: 2000 }));
+    // The bot would answer only after the test's own timeout: a gateway that waited for it fails the test.
+    bot = await startRecordingBot(() => ({ status: 200, body: {}, delayMs: 60_000 }));
     gw = await startGateway({ bot: { url: bot.url, timeoutMs: 300 }, dmPolicy: 'open' });
-    const started = Date.now();
     const slow = await gw.post(personalMessage(CAROL, 'hi', connector.serviceUrl));
     assert.equal(slow.status, 504);
     assert.equal(slow.json.reason, 'bot-timeout');
-    assert.ok(Date.now() - started < 1800, 'answered at the timeout, not when the bot finished');
   });
 
   it('a bot 5xx is relayed and recorded as failed/bot-error', async () => {

@@ -124,7 +124,6 @@ describe('processRunner', () => {
 
   describe('timeouts', () => {
     it('stops a hanging process with SIGTERM and throws ProcessTimeoutError', async () => {
-      const started = Date.now();
       const logger = new MemoryLogger();
       await assert.rejects(
         runProcess({
@@ -142,7 +141,6 @@ describe('processRunner', () => {
           return true;
         },
       );
-      assert.ok(Date.now() - started < 10_000);
       assert.ok(logger.lines.some((l) => l.message === 'devtunnel exited with signal SIGTERM'));
     });
 
