@@ -1,0 +1,24 @@
+/**
+ * Message text as a person reads it in one line: Teams sends mentions as
+ * `<at>Bot</at>` and may send HTML, which in a tree row or a tooltip is noise
+ * (`<at>Bot</at> hi channel` reads as `@Bot hi channel`). Only for display:
+ * records and transcripts keep the text exactly as it arrived.
+ */
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+export function displayText(text: string): string {
+  return text
+    .replace(/<at\b[^>]*>([\s\S]*?)<\/at>/gi, (_, name: string) => `@${name.trim()}`)
+    // Block-level breaks become spaces so words on two lines do not run together.
+    .replace(/<(br|\/p|\/div|\/li)\b[^>]*>/gi, ' ')
+    .replace(/<\/?[a-z][^>]*>/gi, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+      if (name[0] === '#') {
+        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      }
+      return ENTITIES[name.toLowerCase()] ?? whole;
+    })
+    .replace(/\s+/g, ' ')
+    .trim();
+}
