@@ -1,7 +1,7 @@
 import type { ConfigDiagnostic } from './configDiagnostic';
 import type { TeamsBotConfig } from './configTypes';
 import type { PathSegment } from './configPath';
-import { ACCESS_GROUP, effectiveList } from './accessGroups';
+import { ACCESS_GROUP, accessGroupMembers, effectiveList } from './accessGroups';
 
 /** Where a path is in the file; the loader supplies it so checks stay pure. */
 export type Locate = (segments: PathSegment[], severity: ConfigDiagnostic['severity'], code: string, message: string) => ConfigDiagnostic;
@@ -16,12 +16,7 @@ const TEAMS_USER_ID = /^(29|8):/;
 export function semanticChecks(config: TeamsBotConfig, raw: Record<string, unknown>, locate: Locate): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
 
-  if ('appPassword' in raw) {
-    out.push(
-      locate(['appPassword'], 'warning', 'secret-in-file',
-        'the app password must not be stored in this file, where it can be committed or shared: remove it and run "Teams Bot: Set App Password" (VS Code Secret Storage), or set MSTEAMS_APP_PASSWORD for the CLI'),
-    );
-  }
+  out.push(...secretChecks(raw, locate));
 
   if (config.dmPolicy === 'allowlist' && effectiveList(config.allowFrom, config).length === 0) {
     out.push(
@@ -46,7 +41,7 @@ export function semanticChecks(config: TeamsBotConfig, raw: Record<string, unkno
     list.forEach((entry, index) => {
       const group = ACCESS_GROUP.exec(entry);
       if (group) {
-        if (!config.accessGroups[group[1]]) {
+        if (!accessGroupMembers(config, group[1])) {
           out.push(
             locate([listKey, index], 'error', 'unknown-access-group',
               `refers to access group "${group[1]}", which is not defined under accessGroups: add "accessGroups": { "${group[1]}": [ … ] } or remove the entry`),
@@ -100,4 +95,16 @@ export function semanticChecks(config: TeamsBotConfig, raw: Record<string, unkno
   }
 
   return out;
+}
+
+/**
+ * A password in the file, whatever else is wrong with it: the loader runs
+ * this even when the schema fails, so the editor always offers to move it.
+ */
+export function secretChecks(raw: Record<string, unknown>, locate: Locate): ConfigDiagnostic[] {
+  if (!Object.prototype.hasOwnProperty.call(raw, 'appPassword')) return [];
+  return [
+    locate(['appPassword'], 'warning', 'secret-in-file',
+      'the app password must not be stored in this file, where it can be committed or shared: remove it and run "Teams Bot: Set App Password" (VS Code Secret Storage), or set MSTEAMS_APP_PASSWORD for the CLI'),
+  ];
 }
