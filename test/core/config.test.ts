@@ -76,6 +76,18 @@ describe('config: semantic checks', () => {
     assert.ok(!JSON.stringify(loaded.diagnostics).includes('s3cr3t-value'), 'the secret is not echoed in diagnostics');
   });
 
+  it('an app password in the file is flagged even when the schema fails elsewhere (the editor always offers to move it)', () => {
+    const loaded = parseConfigText('{\n  "dmPolicy": "sometimes",\n  "appPassword": "s3cr3t-value"\n}');
+    assert.equal(loaded.config, undefined);
+    assert.deepEqual(loaded.diagnostics.map((d) => [d.code, d.line]), [['schema:enum', 2], ['secret-in-file', 3]]);
+  });
+
+  it('a misspelt key carries the key it most likely means, for a quick fix; a key like no other carries none', () => {
+    const loaded = parseConfigText('{ "dmPolcy": "open", "webhook": { "prot": 3978 }, "zzzzzz": 1 }');
+    const byPath = Object.fromEntries(loaded.diagnostics.map((d) => [d.path, d.suggestion]));
+    assert.deepEqual(byPath, { dmPolcy: 'dmPolicy', 'webhook.prot': 'port', zzzzzz: undefined });
+  });
+
   it('flags unknown access groups, non-id entries, echo+url, federated without identity', () => {
     const loaded = parseConfigText(JSON.stringify({
       allowFrom: ['accessGroup:ghosts', 'bob@contoso.com'],

@@ -15,6 +15,8 @@ export interface ConfigDiagnostic {
   length?: number;
   /** The environment variable the value came from, when it did not come from the file. */
   envVar?: string;
+  /** For an unknown key: the known key it most likely misspells ("dmPolcy" → "dmPolicy"), offered as a quick fix. */
+  suggestion?: string;
 }
 
 /** "dmPolicy: must be one of pairing, allowlist, open, disabled (line 4, col 15)" */

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { findNodeAtLocation, parseTree, printParseErrorCode, getNodeValue, type Node, type ParseError } from 'jsonc-parser';
 import { configSchema, configValidator } from './configSchema';
-import { schemaErrorText } from './schemaErrorText';
-import { semanticChecks } from './semanticChecks';
+import { closestKey, schemaErrorText } from './schemaErrorText';
+import { secretChecks, semanticChecks } from './semanticChecks';
 import { applyEnvOverlay, type EnvKey } from './envOverlay';
 import { formatPath, pointerToSegments, type PathSegment } from './configPath';
 import { formatDiagnostic, hasErrors, type ConfigDiagnostic } from './configDiagnostic';
@@ -87,11 +87,14 @@ export function parseConfigText(text: string, options: ParseOptions = {}): Loade
       const segments = pointerToSegments(error.instancePath);
       if (error.keyword === 'additionalProperties') {
         const key = String((error.params as { additionalProperty: string }).additionalProperty);
-        diagnostics.push(locate([...segments, key], 'error', 'schema:additionalProperties', schemaErrorText(error, allowedKeys(segments)), true));
+        const known = allowedKeys(segments);
+        const suggestion = closestKey(key, known);
+        diagnostics.push({ ...locate([...segments, key], 'error', 'schema:additionalProperties', schemaErrorText(error, known), true), ...(suggestion ? { suggestion } : {}) });
       } else {
         diagnostics.push(locate(segments, 'error', `schema:${error.keyword}`, schemaErrorText(error, [])));
       }
     }
+    diagnostics.push(...secretChecks(raw, locate));
     return { file: options.file, exists: true, secrets: overlay.secrets, diagnostics: dedupe(diagnostics).sort(byPosition) };
   }
 

@@ -10,7 +10,7 @@ export function schemaErrorText(error: SchemaError, knownKeys: readonly string[]
       return `must be ${article(String(p.type))}`;
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      const guess = closest(key, knownKeys);
+      const guess = closestKey(key, knownKeys);
       return `unknown key "${key}"${guess ? `: did you mean "${guess}"?` : '.'} Allowed here: ${knownKeys.join(', ')}`;
     }
     case 'minimum':
@@ -46,8 +46,8 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-/** The nearest known key within edit distance 2, for typo hints. */
-function closest(key: string, known: readonly string[]): string | undefined {
+/** The nearest known key within edit distance 2, for typo hints (and the editor's "Did you mean" quick fix). */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {
