@@ -6,6 +6,7 @@ import type { ActivityRecord } from './activityRecord';
 import type { Fate } from './reasons';
 import { redact, redactText } from './redact';
 import { RecordIdGenerator } from './recordId';
+import { ensureStateDir } from './stateDir';
 
 export interface ActivityLogOptions {
   /** Directory for activities.jsonl; undefined keeps the log in memory only. */
@@ -310,7 +311,8 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
 
   private async open(): Promise<void> {
     if (this.handle || !this.dir) return;
-    await fsp.mkdir(this.dir, { recursive: true });
+    // Created here, on the first record written, not by load(): see stateDir.ts.
+    await ensureStateDir(this.dir);
     const handle = await fsp.open(path.join(this.dir, ACTIVITY_FILE), 'a+', 0o600);
     try {
       const { size } = await handle.stat();

@@ -6,6 +6,7 @@ import { TypedEmitter } from './typedEmitter';
 import { type Logger, silentLogger } from './logger';
 import type { PairingFile, PairingMeta, PairingOutcome, PairingRequest } from './pairingRequest';
 import { writeFileAtomic } from './atomicWrite';
+import { ensureStateDir } from './stateDir';
 import { generatePairingCode, normalizePairingCode } from './pairingCode';
 
 export interface PairingStoreOptions {
@@ -101,6 +102,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   private debounceTimer: NodeJS.Timeout | undefined;
   private polling = false;
   private watching = false;
+  private watchFailed = false;
   /** Repeat messages from pending senders not yet on disk: written in one batch, not one locked write each. */
   private unsaved = new Map<string, UnsavedChange>();
   private readonly createQueue: CreateWaiter[] = [];
@@ -229,9 +231,19 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   watch(): void {
     if (this.watching) return;
     this.watching = true;
+    this.watchDir();
+    this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
+    this.pollTimer.unref();
+  }
+
+  /**
+   * Watching never creates the state dir (see stateDir.ts): until it exists,
+   * polling alone notices the first write, and poll() calls this again.
+   */
+  private watchDir(): void {
+    if (this.watcher || this.watchFailed || !fs.existsSync(this.dir)) return;
     const base = path.basename(this.file);
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
       // The directory, not the file: writes replace the file by rename, which
       // leaves a watcher on the old inode deaf.
       this.watcher = fs.watch(this.dir, { persistent: false }, (_event, name) => {
@@ -240,14 +252,14 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       });
       this.watcher.on('error', (err) => {
         this.logger.debug(`pairing: watching ${this.dir} failed (${errText(err)}); polling only`);
+        this.watchFailed = true;
         this.watcher?.close();
         this.watcher = undefined;
       });
     } catch (err) {
+      this.watchFailed = true;
       this.logger.debug(`pairing: cannot watch ${this.dir} (${errText(err)}); polling only`);
     }
-    this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
-    this.pollTimer.unref();
   }
 
   /** Writes batched repeat-message counts now; the gateway calls it before it stops. */
@@ -312,7 +324,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   }
 
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await fsp.mkdir(this.dir, { recursive: true });
+    await ensureStateDir(this.dir);
     const release = await lockfile.lock(this.file, {
       // The file may not exist yet, and realpath would fail on it.
       realpath: false,
@@ -441,6 +453,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     this.polling = true;
     try {
       this.purgeMemory();
+      this.watchDir();
       if ((await statKey(this.file)) !== this.lastStatKey) this.scheduleReload(0);
     } finally {
       this.polling = false;

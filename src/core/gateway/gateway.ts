@@ -18,6 +18,7 @@ import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhook
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { approvalNotice } from './approvalNotice';
 import { createConnectorSender, createAuthenticator } from './teamsConnection';
+import { StateDirLock } from './stateDirLock';
 
 export type GatewayStatus = 'stopped' | 'starting' | 'running' | 'stopping';
 
@@ -74,6 +75,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly pairing: PairingStore;
   readonly activities: ActivityLog;
   private server?: http.Server;
+  private lock?: StateDirLock;
   private pipeline?: Pipeline;
   private loaded?: LoadedConfig;
   private current?: TeamsBotConfig;
@@ -118,6 +120,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.current = config;
       this.loaded = loaded;
       this.rebuildConnection(config, loaded.secrets);
+      // Before the stores: a second gateway on this state dir would interleave the activity log (StateDirInUseError).
+      this.lock = await StateDirLock.acquire(this.options.stateDir, { port: config.webhook.port });
       this.pairing.setLimits({ ttlMinutes: config.pairing.codeTtlMinutes, maxPending: config.pairing.maxPending });
       await Promise.all([this.pairing.load(), this.activities.load()]);
       this.wireStores();
@@ -141,6 +145,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.server = await listen(app, config.webhook.host, config.webhook.port, { logger: this.options.logger, pipeline });
       const port = boundPort(this.server);
       const url = `http://${urlHost(config.webhook.host)}:${port}${config.webhook.path}`;
+      await this.lock.update({ port, url });
       this.pairing.watch();
       this.watchConfig();
       const localMode = !config.appId;
@@ -150,6 +155,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     } catch (err) {
       await this.closeServer();
       this.teardown();
+      await this.releaseLock();
       const message = (err as Error).message;
       this.setState({ status: 'stopped', error: message });
       throw err;
@@ -164,6 +170,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     await this.pairing.flush().catch((err: Error) => this.options.logger.warn(`[msteams] saving pairing message counts failed: ${err.message}`));
     this.teardown();
     await this.activities.flush();
+    await this.releaseLock();
     this.options.logger.info('[msteams] gateway stopped');
     this.setState({ status: 'stopped' });
   }
@@ -209,6 +216,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
 
   /** Runs a made-up activity through the real pipeline, marked "simulated"; bot replies come back as simulatorReply events. */
   async simulate(input: SimulateInput): Promise<ActivityRecord> {
+    // The simulated activity needs the running config and port; say so instead of failing on their absence.
+    this.requireRunning();
     return this.inject(this.buildSimulatedActivity(input));
   }
 
@@ -220,9 +229,13 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     return this.inject(activity);
   }
 
-  private async inject(activity: Activity): Promise<ActivityRecord> {
+  private requireRunning(): Pipeline {
     if (!this.pipeline || this.state.status !== 'running') throw new Error('The webhook is not running: start it first (Teams Bot: Start Webhook, or teams-bot-dev serve).');
-    const response = await this.pipeline.handle({
+    return this.pipeline;
+  }
+
+  private async inject(activity: Activity): Promise<ActivityRecord> {
+    const response = await this.requireRunning().handle({
       source: 'simulated',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: Buffer.from(JSON.stringify(activity)),
@@ -382,6 +395,12 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.configWatcher = undefined;
     if (!this.options.pairing) this.pairing.close();
     this.pipeline = undefined;
+  }
+
+  private async releaseLock(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock?.release().catch((err: Error) => this.options.logger.warn(`[msteams] could not remove ${lock.file} (${err.message}); the next gateway takes it over once this process has exited`));
   }
 
   private async closeServer(): Promise<void> {

@@ -1,0 +1,159 @@
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as lockfile from 'proper-lockfile';
+import { writeFileAtomic } from '../atomicWrite';
+import { ensureStateDir } from '../stateDir';
+
+/**
+ * One gateway per state dir. Two gateways on one `.teams-bot/` would
+ * interleave their appends to activities.jsonl and rotate it under each
+ * other's feet, so the second one is refused with a message naming the first.
+ *
+ * The lock is a small JSON file, `gateway.lock`, saying who holds it (pid,
+ * host name, port). It lives in the state dir itself, not in the OS temp dir:
+ * the extension host and a terminal can see different temp dirs, but they
+ * always agree on the state dir. Taking it creates the state dir, which is
+ * fine: a running gateway is about to record there anyway.
+ *
+ * A gateway killed with SIGKILL cannot remove its file, so a holder whose
+ * process no longer exists does not count: the next gateway takes over at
+ * once. Every change to the file happens under a short proper-lockfile mutex,
+ * so two gateways starting together cannot both decide the old holder is gone
+ * and both take over.
+ */
+export const GATEWAY_LOCK_FILE = 'gateway.lock';
+
+export interface LockHolder {
+  pid: number;
+  hostname: string;
+  /** The port the holder listens on; the configured one until it has bound. */
+  port?: number;
+  url?: string;
+  startedAt: string;
+  /** Tells two holders in one process (or a reused pid) apart. */
+  token: string;
+}
+
+/** A second gateway on a state dir that a running gateway holds. */
+export class StateDirInUseError extends Error {
+  constructor(readonly stateDir: string, readonly holder: LockHolder, readonly lockFile: string) {
+    const where = holder.hostname === os.hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on ${holder.hostname}`;
+    const port = holder.port ? `port ${holder.port}` : 'still starting';
+    const self = holder.pid === process.pid && holder.hostname === os.hostname() ? ', in this same process' : '';
+    super(
+      `Another teams-bot-dev gateway (${where}, ${port}${self}) is already using the state dir ${stateDir}: ` +
+        `stop that one first, or give this one its own state dir (--state-dir, or the teamsBot.stateDir setting). ` +
+        `If no gateway runs as pid ${holder.pid}, delete ${lockFile}.`,
+    );
+    this.name = 'StateDirInUseError';
+  }
+
+  get pid(): number {
+    return this.holder.pid;
+  }
+
+  get port(): number | undefined {
+    return this.holder.port;
+  }
+}
+
+/** Tokens of the locks this process holds: a holder with our pid but an unknown token is a dead process whose pid we reuse. */
+const heldHere = new Set<string>();
+
+export class StateDirLock {
+  private released = false;
+
+  private constructor(readonly stateDir: string, readonly file: string, private holder: LockHolder) {}
+
+  /** Takes the state dir for this process, or throws StateDirInUseError naming the live holder. */
+  static async acquire(stateDir: string, info: { port?: number; url?: string } = {}): Promise<StateDirLock> {
+    const dir = path.resolve(stateDir);
+    await ensureStateDir(dir);
+    const file = path.join(dir, GATEWAY_LOCK_FILE);
+    const holder: LockHolder = {
+      pid: process.pid,
+      hostname: os.hostname(),
+      port: info.port || undefined,
+      url: info.url,
+      startedAt: new Date().toISOString(),
+      token: randomBytes(8).toString('hex'),
+    };
+    await withMutex(file, async () => {
+      const current = await readHolder(file);
+      if (current && isAlive(current)) throw new StateDirInUseError(dir, current, file);
+      await writeFileAtomic(file, `${JSON.stringify(holder, null, 2)}\n`, { mode: 0o644 });
+    });
+    heldHere.add(holder.token);
+    return new StateDirLock(dir, file, holder);
+  }
+
+  /** Records the bound port, so a refused second gateway can say where the first one listens. */
+  async update(info: { port?: number; url?: string }): Promise<void> {
+    if (this.released) return;
+    this.holder = { ...this.holder, ...info };
+    await withMutex(this.file, async () => {
+      const current = await readHolder(this.file);
+      if (current?.token === this.holder.token) await writeFileAtomic(this.file, `${JSON.stringify(this.holder, null, 2)}\n`, { mode: 0o644 });
+    });
+  }
+
+  /** Removes the file if it is still ours; safe to call twice. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    heldHere.delete(this.holder.token);
+    await withMutex(this.file, async () => {
+      const current = await readHolder(this.file);
+      if (current?.token === this.holder.token) await fsp.unlink(this.file).catch(() => undefined);
+    });
+  }
+}
+
+/** Undefined when there is no file, or it is unreadable (a holder could not have written it: it is written whole by rename). */
+async function readHolder(file: string): Promise<LockHolder | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof value.pid !== 'number' || typeof value.hostname !== 'string' || typeof value.token !== 'string') return undefined;
+    return value as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(holder: LockHolder): boolean {
+  // Another machine (a shared network drive): its processes cannot be checked from here, so it counts as alive.
+  if (holder.hostname !== os.hostname()) return true;
+  if (holder.pid === process.pid) return heldHere.has(holder.token);
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function withMutex<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const release = await lockfile.lock(file, {
+    // The lock file itself may not exist; the mutex is the directory proper-lockfile makes beside it.
+    realpath: false,
+    // Held for a read and a write only; one left by a crash in between is taken over after this long.
+    stale: 5_000,
+    retries: { retries: 100, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+    onCompromised: () => undefined,
+  });
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
