@@ -55,7 +55,7 @@ const defaultLog = (line: string): void => {
   process.stderr.write(`[vscode-host install] ${line}\n`);
 };
 
-function readStamp(dir: string): Record<string, unknown> | undefined {
+export function readStamp(dir: string): Record<string, unknown> | undefined {
   try {
     return JSON.parse(fs.readFileSync(path.join(dir, STAMP), 'utf8')) as Record<string, unknown>;
   } catch {
@@ -63,12 +63,12 @@ function readStamp(dir: string): Record<string, unknown> | undefined {
   }
 }
 
-function writeStamp(dir: string, data: Record<string, unknown>): void {
+export function writeStamp(dir: string, data: Record<string, unknown>): void {
   fs.writeFileSync(path.join(dir, STAMP), JSON.stringify({ ...data, at: new Date().toISOString() }, null, 2) + '\n');
 }
 
 /** Runs a command, teeing its output to a log file; rejects with the log's tail on failure. */
-function run(
+export function run(
   cmd: string,
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; log: (l: string) => void },
@@ -153,7 +153,7 @@ function nodeVersion(node: string): string | undefined {
 }
 
 /** npm with `nodeBinDir` first on PATH, so npm itself and every script it runs use that Node. */
-function npmEnv(nodeBinDir: string | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function npmEnv(nodeBinDir: string | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) {
     // Don't let an outer `npm run` (its nodedir, its prefix, its script policy) leak in.
@@ -335,7 +335,7 @@ export async function ensureInstalled(opts: InstallOptions = {}): Promise<HostPa
   }
 }
 
-async function lock(dir: string, log: (l: string) => void): Promise<() => void> {
+export async function lock(dir: string, log: (l: string) => void): Promise<() => void> {
   const deadline = Date.now() + 30 * 60_000;
   for (let warned = false; ; ) {
     try {

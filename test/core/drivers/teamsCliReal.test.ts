@@ -1,29 +1,34 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { TeamsCli } from '../../../src/core/drivers/teamsCli';
 import { TeamsCliError } from '../../../src/core/drivers/teamsCliErrors';
 import { findCommand, hasOption, type CommandHelp } from '../../../src/core/drivers/teamsCliOutput';
+import { ensureTeamsCliInstalled, TEAMS_CLI_VERSION } from '../../support/teamsCliInstall';
 import { tempDir } from './driverTestSupport';
 
 /**
- * The real @microsoft/teams.cli (a dev dependency), offline: flag discovery
- * and the logged-out answers. It runs with a private HOME and config dirs so it
- * can never read or change the developer's own Teams login.
+ * The real @microsoft/teams.cli, offline: flag discovery and the logged-out
+ * answers. Not a dependency of the project (its keytar needs libsecret to
+ * build): the first run installs the pinned version into .vscode-test/teams-cli/
+ * (test/support/teamsCliInstall.ts, needs the npm registry once). It runs with a
+ * private HOME and config dirs so it can never read or change the developer's
+ * own Teams login.
  */
 describe('TeamsCli driver (against the real @microsoft/teams.cli, offline)', function () {
   this.timeout(60_000);
 
-  const pkgPath = require.resolve('@microsoft/teams.cli/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string; bin: { teams: string } };
-  const script = path.join(path.dirname(pkgPath), pkg.bin.teams);
-
+  let pkg: { version: string };
   let home: string;
   let cleanup: () => void;
   let teams: TeamsCli;
   let tree: CommandHelp;
 
-  before(async () => {
+  before(async function () {
+    // Hang guard for the one-time install (npm ci of ~120 packages; seconds when cached).
+    this.timeout(10 * 60_000);
+    const installed = await ensureTeamsCliInstalled();
+    pkg = installed;
     ({ dir: home, cleanup } = tempDir('teams-real-home-'));
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -37,12 +42,13 @@ describe('TeamsCli driver (against the real @microsoft/teams.cli, offline)', fun
       LOCALAPPDATA: path.join(home, 'localappdata'),
     };
     // The npm bin link is not always executable (and is a .cmd shim on Windows), so node runs the script.
-    teams = new TeamsCli({ executable: process.execPath, executableArgs: [script], env });
+    teams = new TeamsCli({ executable: process.execPath, executableArgs: [installed.script], env });
     tree = await teams.help();
   });
-  after(() => cleanup());
+  after(() => cleanup?.());
 
   it('reports its version', async () => {
+    assert.equal(pkg.version, TEAMS_CLI_VERSION);
     assert.equal(await teams.version(), pkg.version);
     assert.equal(tree.version, pkg.version);
   });
