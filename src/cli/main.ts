@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { consoleLogger } from './consoleLogger';
+import { exitWhenDrained, toleratePipeClose } from './processOutput';
 import { UserError, EXIT_USAGE, EXIT_USER_ERROR } from './cliError';
 import { serve } from './commands/serve';
 import { pairingList, pairingApprove, pairingReject } from './commands/pairing';
@@ -94,11 +95,9 @@ function fail(err: unknown, exit: (code: number) => void): void {
 }
 
 export function main(argv: string[]): void {
-  const exit = (code: number) => {
-    process.exitCode = code;
-    // Let stdout drain, then leave even if a watcher or socket is still open.
-    setImmediate(() => process.exit(code));
-  };
+  toleratePipeClose();
+  // Leave once stdout has drained, even if a watcher or socket is still open.
+  const exit = (code: number) => exitWhenDrained(code);
   const program = buildProgram(exit);
   try {
     program.parse(argv);
