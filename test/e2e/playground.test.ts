@@ -90,7 +90,7 @@ describe('e2e: Agents Playground → serve (CLI) → real echo bot', function ()
     if (serve) assert.deepEqual(await serve.exited, { code: 0, signal: null }, `serve did not exit cleanly on SIGTERM\n${serve.output()}`);
   });
 
-  it('the Playground runs with the reference config, against the gateway, and stays up', async () => {
+  it('the Playground runs with the config in test/fixtures/playground, against the gateway, and stays up', async () => {
     const { config } = await pg!.config();
     assert.equal(config.bot.id, PG.bot.id);
     assert.equal(config.currentUser.id, PG.carol.id);

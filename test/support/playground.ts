@@ -1,10 +1,11 @@
 /**
  * Drives Microsoft 365 Agents Playground (@microsoft/m365agentsplayground)
  * offline, as a Teams-like client nobody on this project wrote. Facts it
- * relies on are in ../shared/reference/agents-playground.md:
+ * relies on (observed with 0.2.28):
  * - `agentsplayground start -p PORT -e ENDPOINT` with TEAMSAPPTESTER_BROWSER=none
  *   and APPLICATION_INSIGHTS_NO_STATSBEAT=1 runs without a browser or the internet;
- * - it reads ./.m365agentsplayground.yml from its working directory;
+ * - it reads ./.m365agentsplayground.yml from its working directory (ours is
+ *   test/fixtures/playground/agents-playground.yml);
  * - GET /_internal/v1/config answers once the bot endpoint answered a HEAD;
  * - user messages: POST /_conversation/v1/conversations/{id}/messages;
  * - any activity as-is: POST /_internal/v1/customActivities (templates at
@@ -18,10 +19,10 @@ import WebSocket from 'ws';
 import { childEnv, REPO_ROOT, spawnLines, waitFor, type LineProcess } from './cli';
 
 export const PLAYGROUND_CLI = path.join(REPO_ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
-/** CI clones the repo with shared/ beside it. */
-export const PLAYGROUND_REFERENCE_YML = path.resolve(REPO_ROOT, '..', 'shared', 'reference', 'agents-playground.yml');
+/** The Playground config the suite runs with: in the repository, so a plain clone has it. */
+export const PLAYGROUND_CONFIG_YML = path.join(REPO_ROOT, 'test', 'fixtures', 'playground', 'agents-playground.yml');
 
-/** What the reference config file defines (kept in step with agents-playground.yml, checked at start). */
+/** What the config file defines (kept in step with agents-playground.yml, checked at start). */
 export const PG = {
   bot: { id: '28:my-bot-app-id', name: 'GatewayBot' },
   carol: { id: '29:carol', name: 'Carol Tester', aadObjectId: 'aaaaaaaa-0000-0000-0000-00000000c0c0' },
@@ -67,13 +68,10 @@ export interface PlaygroundOptions {
 }
 
 export async function startPlayground(opts: PlaygroundOptions): Promise<Playground> {
-  if (!existsSync(PLAYGROUND_REFERENCE_YML)) {
-    throw new Error(`The Agents Playground reference config ${PLAYGROUND_REFERENCE_YML} is missing: it lives in shared/reference/ beside the repository clone (../shared from the repo root).`);
-  }
   if (!existsSync(PLAYGROUND_CLI)) {
     throw new Error(`${PLAYGROUND_CLI} is missing: run \`npm ci\` (it is a devDependency, @microsoft/m365agentsplayground).`);
   }
-  await fs.copyFile(PLAYGROUND_REFERENCE_YML, path.join(opts.cwd, '.m365agentsplayground.yml'));
+  await fs.copyFile(PLAYGROUND_CONFIG_YML, path.join(opts.cwd, '.m365agentsplayground.yml'));
   await fs.chmod(path.join(opts.cwd, '.m365agentsplayground.yml'), 0o644);
 
   const env = childEnv({ TEAMSAPPTESTER_BROWSER: 'none', APPLICATION_INSIGHTS_NO_STATSBEAT: '1' });
