@@ -52,12 +52,26 @@ export interface Activity {
 
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
 
-/** Teams marks channels and group chats explicitly; anything else is a 1:1 chat. */
+/**
+ * Classified as OpenClaw's msteams channel does (monitor-handler/access.ts), so
+ * both decide on the same kind: "personal" when conversationType says so, or
+ * when it is absent and isGroup is not set; "channel" when it says channel;
+ * any other conversation is a group chat. A personal chat that still carries
+ * group, team or channel markers is personal here, and the policy drops it as
+ * a conflicting scope (hasConflictingScope) rather than guessing which is true.
+ */
 export function conversationKind(activity: Activity): ConversationKind {
-  const type = activity.conversation?.conversationType;
-  if (type === 'channel' || activity.channelData?.channel?.id) return 'channel';
-  if (type === 'groupChat' || activity.conversation?.isGroup) return 'groupChat';
-  return 'personal';
+  const type = typeof activity.conversation?.conversationType === 'string' ? activity.conversation.conversationType.trim().toLowerCase() : '';
+  if (type === 'personal' || (!type && !activity.conversation?.isGroup)) return 'personal';
+  return type === 'channel' ? 'channel' : 'groupChat';
+}
+
+/** A personal chat with group, team or channel markers: Bot Framework never sends one, so it is refused, not trusted. */
+export function hasConflictingScope(activity: Activity): boolean {
+  return (
+    conversationKind(activity) === 'personal' &&
+    (activity.conversation?.isGroup === true || activity.channelData?.team !== undefined || activity.channelData?.channel !== undefined)
+  );
 }
 
 /** True when one of the activity's mention entities names the bot (the recipient). */

@@ -1,15 +1,22 @@
-import { conversationKind, mentionsBot, type Activity, type ConversationKind } from './activity';
+import { conversationKind, hasConflictingScope, mentionsBot, type Activity, type ChannelAccount, type ConversationKind } from './activity';
 import type { Reason } from './reasons';
 import type { TeamsBotConfig } from './config/configTypes';
 import { effectiveList } from './config/accessGroups';
+import { baseConversationId, isWildcardEntry, matchAllowlist, type AllowMatch } from './allowlistMatch';
+import { resolveTeamRoute, routeRequiresMention } from './teamRoute';
 
 /**
  * The access policy: a pure function of (activity, config, pairing state).
- * Semantics follow the Microsoft Teams channel configuration:
- * - personal chats: dmPolicy + allowFrom;
- * - group chats and channels: groupPolicy + groupAllowFrom (falls back to
- *   allowFrom), the teams list, and mention gating with per-team and
- *   per-channel overrides.
+ * It decides as OpenClaw's msteams channel does (extensions/msteams/src/
+ * monitor-handler/access.ts and the channel ingress it uses), so a pasted
+ * OpenClaw config admits the same people; README "Decisions" lists the order
+ * of checks and "Differences from OpenClaw" the few deliberate divergences.
+ *
+ * - personal chats: dmPolicy + allowFrom, plus approved pairings under
+ *   dmPolicy "pairing" only (as OpenClaw's pairing store);
+ * - group chats and channels: the teams/channels gate, groupPolicy +
+ *   groupAllowFrom (allowFrom when that is unset or empty; never approved
+ *   pairings), then mention gating with per-team and per-channel overrides.
  * Non-message activities:
  * - conversationUpdate / installationUpdate / endOfConversation are lifecycle
  *   events the bot needs (greeting, cleanup) and carry no user content:
@@ -22,6 +29,12 @@ export interface PairingState {
   /** True when this sender already has a pending request. */
   isPending(senderId: string): boolean;
   pendingCount: number;
+  /**
+   * True when a pairing approval admits this sender to personal chats. Consulted
+   * only for personal chats under dmPolicy "pairing", never for group chats or
+   * channels (an approval is a DM permission, as in OpenClaw).
+   */
+  isApproved?(from: { id: string; aadObjectId?: string }): boolean;
 }
 
 export type Decision =
@@ -50,16 +63,28 @@ export function decide(activity: Activity, config: TeamsBotConfig, pairing: Pair
   const acceptedReason = (r: Reason): Reason => (activity.type === 'invoke' ? 'invoke' : r);
 
   if (kind === 'personal') {
-    switch (config.dmPolicy) {
-      case 'disabled':
-        return drop('dm-disabled', `personal chat from ${who}: dmPolicy is "disabled"`);
-      case 'open':
-        return accept(acceptedReason('dm-open'), `personal chat from ${who}: dmPolicy is "open"`);
-      default:
-        break;
+    if (hasConflictingScope(activity)) {
+      return drop('dm-conflicting-scope', `personal chat from ${who} that also carries ${scopeMarkers(activity)}: a personal chat cannot belong to a group, team or channel, so the scope is not trusted`);
     }
-    if (isAllowed(activity, config.allowFrom, config)) {
-      return accept(acceptedReason('dm-allowlisted'), `personal chat from ${who}, who is in allowFrom`);
+    if (config.dmPolicy === 'disabled') {
+      return drop('dm-disabled', `personal chat from ${who}: dmPolicy is "disabled"`);
+    }
+    const allowFrom = effectiveList(config.allowFrom, config);
+    const listed = matchAllowlist(allowFrom, { from: sender }, config.dangerouslyAllowNameMatching);
+    if (config.dmPolicy === 'open') {
+      // OpenClaw admits open DMs through "*" in allowFrom (its schema requires it); without it we still
+      // admit everyone, as "open" says, and the config checks warn (README: Differences from OpenClaw).
+      if (!allowFrom.some(isWildcardEntry) && listed.matched) {
+        return accept(acceptedReason('dm-allowlisted'), `personal chat from ${who}, who is in allowFrom (${matchedBy(listed)})`);
+      }
+      return accept(acceptedReason('dm-open'), `personal chat from ${who}: dmPolicy is "open"`);
+    }
+    if (listed.matched) {
+      return accept(acceptedReason('dm-allowlisted'), `personal chat from ${who}, who is in allowFrom (${matchedBy(listed)})`);
+    }
+    const approved = pairing.isApproved?.({ id: sender.id, aadObjectId: sender.aadObjectId }) === true;
+    if (approved && config.dmPolicy === 'pairing') {
+      return accept(acceptedReason('dm-allowlisted'), `personal chat from ${who}, whose pairing was approved`);
     }
     if (config.dmPolicy === 'pairing' && isMessage) {
       if (!pairing.isPending(sender.id) && pairing.pendingCount >= config.pairing.maxPending) {
@@ -67,68 +92,87 @@ export function decide(activity: Activity, config: TeamsBotConfig, pairing: Pair
       }
       return drop('dm-pairing-pending', `personal chat from ${who}, who is not in allowFrom: waiting for the pairing code to be approved`);
     }
-    const why = config.dmPolicy === 'pairing' ? ' (only a message starts a pairing)' : '';
+    const why =
+      approved ? ` (their pairing was approved, but approvals count only under dmPolicy "pairing": add them to allowFrom)`
+      : config.dmPolicy === 'pairing' ? ' (only a message starts a pairing)'
+      : '';
     return drop('dm-not-allowlisted', `${activity.type} in a personal chat from ${who}, who is not in allowFrom${why}`);
   }
 
   const where = kind === 'channel' ? 'channel' : 'group chat';
+  const route = resolveTeamRoute(activity, config);
+  if (!route.allowed) {
+    const teamId = activity.channelData?.team?.id;
+    if (route.team) {
+      return drop('channel-not-listed', `${where} message in ${conversationLabel(activity)}: team "${route.teamKey}" lists channels, and this conversation is not one of them`);
+    }
+    const fromTeam = teamId ? `team ${teamId}` : 'no team (only a "*" team admits a group chat)';
+    return drop('team-not-listed', `${where} message from ${fromTeam}, which matches no key under "teams"`);
+  }
+
   if (config.groupPolicy === 'disabled') {
     return drop('group-disabled', `${where} message from ${who}: groupPolicy is "disabled"`);
   }
 
-  const teamId = activity.channelData?.team?.id;
-  const team = teamId ? own(config.teams, teamId) : undefined;
-  if (kind === 'channel' && Object.keys(config.teams).length > 0 && !team) {
-    return drop('team-not-listed', `channel message from team ${teamId ?? '(no team id)'}, which is not under "teams"`);
-  }
-
   let senderReason: Reason = 'group-open';
+  let how = '';
   if (config.groupPolicy === 'allowlist') {
-    const list = config.groupAllowFrom ?? config.allowFrom;
-    const listName = config.groupAllowFrom ? 'groupAllowFrom' : 'allowFrom';
-    if (!isAllowed(activity, list, config)) {
-      return drop('group-not-allowlisted', `${where} message from ${who}, who is not in ${listName}`);
+    // An empty groupAllowFrom falls back to allowFrom just like an unset one (OpenClaw's
+    // resolveGroupAllowFromSources); approved pairings never count here.
+    const ownList = config.groupAllowFrom !== undefined && config.groupAllowFrom.length > 0;
+    const listName = ownList ? 'groupAllowFrom' : config.groupAllowFrom === undefined ? 'allowFrom' : 'allowFrom (groupAllowFrom is empty)';
+    const list = effectiveList(ownList ? config.groupAllowFrom! : config.allowFrom, config);
+    const listed = matchAllowlist(list, { from: sender, conversationId: baseConversationId(activity.conversation?.id ?? '') }, config.dangerouslyAllowNameMatching);
+    if (!listed.matched) {
+      const empty = list.length === 0 ? ', which lists nobody' : '';
+      return drop('group-not-allowlisted', `${where} message from ${who}, who is not in ${listName}${empty}`);
     }
     senderReason = 'group-allowlisted';
+    how = `, admitted by ${listName} (${matchedBy(listed)})`;
   }
 
-  if (isMessage && requiresMention(activity, config) && !mentionsBot(activity)) {
+  if (isMessage && routeRequiresMention(route, config) && !mentionsBot(activity)) {
     return drop('mention-required', `${where} message from ${who} does not @mention the bot, and requireMention is on here`);
   }
 
-  return accept(acceptedReason(senderReason), `${where} message from ${who}`);
+  return accept(acceptedReason(senderReason), `${where} message from ${who}${how}`);
 }
 
-/** Channel override, then team override, then the top-level setting. */
+/** Channel override, then team override, then the top-level setting, matched as the teams gate matches. */
 export function requiresMention(activity: Activity, config: TeamsBotConfig): boolean {
-  const team = activity.channelData?.team?.id ? own(config.teams, activity.channelData.team.id) : undefined;
-  const channels = team?.channels ?? {};
-  const channelKey = channelConversationId(activity);
-  const channel = (channelKey ? own(channels, channelKey) : undefined) ?? (activity.channelData?.channel?.id ? own(channels, activity.channelData.channel.id) : undefined);
-  return channel?.requireMention ?? team?.requireMention ?? config.requireMention;
+  return routeRequiresMention(resolveTeamRoute(activity, config), config);
 }
 
 /** Channel posts arrive as "19:x@thread.tacv2;messageid=123"; overrides are keyed by the part before ";". */
 export function channelConversationId(activity: Activity): string | undefined {
-  return activity.conversation?.id?.split(';')[0];
+  return activity.conversation?.id === undefined ? undefined : baseConversationId(activity.conversation.id);
 }
 
-/** Ids come from the sender: "constructor" or "__proto__" must not find Object.prototype's members. */
-function own<T>(map: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(map, key) ? map[key] : undefined;
+function matchedBy(match: Extract<AllowMatch, { matched: true }>): string {
+  switch (match.by) {
+    case 'wildcard': return 'entry "*"';
+    case 'conversation': return `this conversation is listed as "${match.entry}"`;
+    case 'name': return `display name, as "${match.entry}" (dangerouslyAllowNameMatching)`;
+    default: return `as "${match.entry}"`;
+  }
 }
 
-function isAllowed(activity: Activity, list: readonly string[], config: TeamsBotConfig): boolean {
-  const entries = effectiveList(list, config).map((e) => e.toLowerCase());
-  if (entries.length === 0) return false;
-  const from = activity.from!;
-  const candidates = [from.aadObjectId, from.id];
-  if (config.dangerouslyAllowNameMatching) candidates.push(from.name);
-  return candidates.some((c) => typeof c === 'string' && entries.includes(c.toLowerCase()));
+function scopeMarkers(activity: Activity): string {
+  const markers: string[] = [];
+  if (activity.conversation?.isGroup === true) markers.push('conversation.isGroup');
+  if (activity.channelData?.team !== undefined) markers.push('channelData.team');
+  if (activity.channelData?.channel !== undefined) markers.push('channelData.channel');
+  return markers.join(' and ');
+}
+
+function conversationLabel(activity: Activity): string {
+  const name = activity.channelData?.channel?.name;
+  const id = channelConversationId(activity) ?? '(no conversation id)';
+  return name ? `"${name}" (${id})` : id;
 }
 
 function describeSender(activity: Activity): string {
-  const from = activity.from!;
+  const from: ChannelAccount = activity.from!;
   const name = from.name ? `${from.name} ` : '';
   const aad = from.aadObjectId ? `, aadObjectId ${from.aadObjectId}` : '';
   return `${name}(${from.id}${aad})`;

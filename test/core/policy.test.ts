@@ -41,7 +41,8 @@ describe('policy: personal chats', () => {
   const cases: [string, Record<string, unknown>, string, boolean][] = [
     ['pairing, unknown sender', { dmPolicy: 'pairing' }, 'dm-pairing-pending', false],
     ['pairing, allowlisted by aadObjectId', { dmPolicy: 'pairing', allowFrom: [ALICE.aadObjectId] }, 'dm-allowlisted', true],
-    ['pairing, allowlisted by Teams id', { dmPolicy: 'pairing', allowFrom: [ALICE.id] }, 'dm-allowlisted', true],
+    // OpenClaw compares the AAD object id when the sender has one: a 29: entry no longer admits Alice (issue 10 §7).
+    ['pairing, a Teams id does not admit a sender who has an AAD object id', { dmPolicy: 'pairing', allowFrom: [ALICE.id] }, 'dm-pairing-pending', false],
     ['allowlist, unknown sender', { dmPolicy: 'allowlist', allowFrom: ['bbbbbbbb-0000-0000-0000-000000000000'] }, 'dm-not-allowlisted', false],
     ['allowlist, via access group', { dmPolicy: 'allowlist', allowFrom: ['accessGroup:devs'], accessGroups: { devs: [ALICE.aadObjectId] } }, 'dm-allowlisted', true],
     ['open', { dmPolicy: 'open' }, 'dm-open', true],
@@ -57,6 +58,12 @@ describe('policy: personal chats', () => {
       assert.equal(d.kind, 'personal');
     });
   }
+
+  it('a Teams id still admits a sender who has no AAD object id', () => {
+    const bot = { id: '29:no-aad', name: 'Other bot' };
+    const d = decide(activity('personal', { from: bot as typeof ALICE }), config({ dmPolicy: 'allowlist', allowFrom: ['29:no-aad'] }), noPairing);
+    assert.deepEqual([d.accept, d.reason], [true, 'dm-allowlisted']);
+  });
 
   it('pairing with maxPending reached drops a new sender as dm-pairing-full, but not one already pending', () => {
     const c = config({ dmPolicy: 'pairing', pairing: { maxPending: 2 } });
@@ -93,7 +100,9 @@ describe('policy: group chats and channels (groupPolicy × mention × overrides)
     ['channel, team override off', 'channel', { groupPolicy: 'open', teams: { [TEAM]: { requireMention: false } } }, {}, 'group-open', true],
     ['channel, team off but channel override on', 'channel', { groupPolicy: 'open', teams: { [TEAM]: { requireMention: false, channels: { [CHANNEL]: { requireMention: true } } } } }, {}, 'mention-required', false],
     ['channel, top-level off but channel override on', 'channel', { groupPolicy: 'open', requireMention: false, teams: { [TEAM]: { channels: { [CHANNEL]: { requireMention: true } } } } }, {}, 'mention-required', false],
-    ['channel, channel override applies only to its channel', 'channel', { groupPolicy: 'open', teams: { [TEAM]: { channels: { [CHANNEL]: { requireMention: false } } } } }, { channel: OTHER_CHANNEL }, 'mention-required', false],
+    // A team that lists channels admits only those (issue 10 §4); "*" admits the rest with the team's settings.
+    ['channel, channel override applies only to its channel', 'channel', { groupPolicy: 'open', teams: { [TEAM]: { channels: { [CHANNEL]: { requireMention: false }, '*': {} } } } }, { channel: OTHER_CHANNEL }, 'mention-required', false],
+    ['channel, a team that lists channels drops the others', 'channel', { groupPolicy: 'open', teams: { [TEAM]: { channels: { [CHANNEL]: { requireMention: false } } } } }, { channel: OTHER_CHANNEL, mention: true }, 'channel-not-listed', false],
     ['channel, team not listed', 'channel', { groupPolicy: 'open', teams: { '19:another@thread.tacv2': {} } }, { mention: true }, 'team-not-listed', false],
     ['channel, team listed', 'channel', { groupPolicy: 'open', teams: { [TEAM]: {} } }, { mention: true }, 'group-open', true],
     ['channel, not allowlisted beats not mentioned', 'channel', { groupPolicy: 'allowlist', groupAllowFrom: ['bbbbbbbb-0000-0000-0000-000000000000'] }, {}, 'group-not-allowlisted', false],

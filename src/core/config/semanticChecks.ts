@@ -2,12 +2,15 @@ import type { ConfigDiagnostic } from './configDiagnostic';
 import type { TeamsBotConfig } from './configTypes';
 import type { PathSegment } from './configPath';
 import { ACCESS_GROUP, accessGroupMembers, effectiveList } from './accessGroups';
+import { isWildcardEntry, looksLikeConversationId, senderIdKey } from '../allowlistMatch';
 
 /** Where a path is in the file; the loader supplies it so checks stay pure. */
 export type Locate = (segments: PathSegment[], severity: ConfigDiagnostic['severity'], code: string, message: string) => ConfigDiagnostic;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEAMS_USER_ID = /^(29|8):/;
+/** OpenClaw's stable user id shape (resolve-allowlist.ts isStableMSTeamsUserId): hex digits and dashes. */
+const STABLE_USER_ID = /^[0-9a-f-]{16,}$/i;
 
 /**
  * What the schema cannot say: combinations that make the bot unreachable,
@@ -25,7 +28,18 @@ export function semanticChecks(config: TeamsBotConfig, raw: Record<string, unkno
     );
   }
 
-  const groupList = config.groupAllowFrom ?? config.allowFrom;
+  // OpenClaw's dmPolicy "open" admits DMs through "*" in allowFrom, and its schema refuses "open" without it.
+  // We still admit everyone under "open", so the same file means the same here: say so, and how to port it.
+  if (config.dmPolicy === 'open' && !config.allowFrom.some(isWildcardEntry)) {
+    out.push(
+      locate(['dmPolicy'], 'warning', 'open-without-wildcard',
+        'is "open" but allowFrom does not include "*": anyone may message the bot in a personal chat here, but OpenClaw refuses this config (it requires allowFrom to include "*" for "open"): add "*" to allowFrom to say so'),
+    );
+  }
+
+  // An empty groupAllowFrom falls back to allowFrom, as an unset one does (OpenClaw's resolveGroupAllowFromSources).
+  const ownGroupList = config.groupAllowFrom !== undefined && config.groupAllowFrom.length > 0;
+  const groupList = ownGroupList ? config.groupAllowFrom! : config.allowFrom;
   // Only when chosen explicitly: the default (allowlist, nobody) is a safe start, not a mistake.
   const groupsChosen = 'groupPolicy' in raw || 'groupAllowFrom' in raw;
   if (groupsChosen && config.groupPolicy === 'allowlist' && effectiveList(groupList, config).length === 0) {
@@ -39,20 +53,8 @@ export function semanticChecks(config: TeamsBotConfig, raw: Record<string, unkno
     const list = config[listKey];
     if (!list) continue;
     list.forEach((entry, index) => {
-      const group = ACCESS_GROUP.exec(entry);
-      if (group) {
-        if (!accessGroupMembers(config, group[1])) {
-          out.push(
-            locate([listKey, index], 'error', 'unknown-access-group',
-              `refers to access group "${group[1]}", which is not defined under accessGroups: add "accessGroups": { "${group[1]}": [ … ] } or remove the entry`),
-          );
-        }
-      } else if (!GUID.test(entry) && !TEAMS_USER_ID.test(entry) && !config.dangerouslyAllowNameMatching) {
-        out.push(
-          locate([listKey, index], 'warning', 'not-an-id',
-            `"${entry}" is neither an AAD object id (a GUID) nor a Teams user id (29:…), so it matches nobody: use the sender's AAD object id (the Activities view shows it), or set dangerouslyAllowNameMatching to match names`),
-        );
-      }
+      const problem = entryProblem(entry, listKey, config, ownGroupList);
+      if (problem) out.push(locate([listKey, index], problem.severity, problem.code, problem.message));
     });
   }
 
@@ -77,18 +79,20 @@ export function semanticChecks(config: TeamsBotConfig, raw: Record<string, unkno
     );
   }
 
+  // "*" is the wildcard key; names match only with dangerouslyAllowNameMatching (as in OpenClaw).
+  const byName = config.dangerouslyAllowNameMatching ? '' : ', and names match only with dangerouslyAllowNameMatching';
   for (const [teamId, team] of Object.entries(config.teams)) {
-    if (!/^19:/.test(teamId)) {
+    if (teamId !== '*' && !/^19:/.test(teamId) && !(config.dangerouslyAllowNameMatching && teamId.trim())) {
       out.push(
         locate(['teams', teamId], 'warning', 'not-a-team-id',
-          `"${teamId}" does not look like a Teams team id (19:…@thread.tacv2 or @thread.skype): copy it from a dropped activity's channelData.team.id`),
+          `"${teamId}" does not look like a Teams team id (19:…@thread.tacv2 or @thread.skype)${byName}: copy the id from a dropped activity's channelData.team.id, or use "*" for every team and group chat`),
       );
     }
     for (const channelId of Object.keys(team.channels ?? {})) {
-      if (!/^19:/.test(channelId)) {
+      if (channelId !== '*' && !/^19:/.test(channelId) && !(config.dangerouslyAllowNameMatching && channelId.trim())) {
         out.push(
           locate(['teams', teamId, 'channels', channelId], 'warning', 'not-a-channel-id',
-            `"${channelId}" does not look like a channel conversation id (19:…@thread.tacv2)`),
+            `"${channelId}" does not look like a channel conversation id (19:…@thread.tacv2)${byName}: once a team lists channels, only those are let through (channel-not-listed)`),
         );
       }
     }
@@ -107,4 +111,33 @@ export function secretChecks(raw: Record<string, unknown>, locate: Locate): Conf
     locate(['appPassword'], 'warning', 'secret-in-file',
       'the app password must not be stored in this file, where it can be committed or shared: remove it and run "Teams Bot: Set App Password" (VS Code Secret Storage), or set MSTEAMS_APP_PASSWORD for the CLI'),
   ];
+}
+
+type EntryProblem = { severity: ConfigDiagnostic['severity']; code: string; message: string };
+
+/** What an allowFrom / groupAllowFrom entry will (not) match, in the forms OpenClaw accepts (allowlistMatch.ts). */
+function entryProblem(entry: string, listKey: 'allowFrom' | 'groupAllowFrom', config: TeamsBotConfig, ownGroupList: boolean): EntryProblem | undefined {
+  const group = ACCESS_GROUP.exec(entry);
+  if (group) {
+    return accessGroupMembers(config, group[1])
+      ? undefined
+      : { severity: 'error', code: 'unknown-access-group', message: `refers to access group "${group[1]}", which is not defined under accessGroups: add "accessGroups": { "${group[1]}": [ … ] } or remove the entry` };
+  }
+  if (isWildcardEntry(entry)) return undefined;
+  const senderId = senderIdKey(entry);
+  if (senderId === undefined) {
+    return { severity: 'warning', code: 'conversation-entry', message: `"${entry}" is a conversation: entry, which never admits anyone (as in OpenClaw): to let a whole group chat or channel in, list its bare id (19:…@thread.tacv2) in groupAllowFrom` };
+  }
+  if (looksLikeConversationId(entry)) {
+    if (listKey === 'allowFrom' && ownGroupList) {
+      return { severity: 'warning', code: 'conversation-not-used', message: `"${entry}" is a conversation id, which admits a group chat or channel, never a personal chat; allowFrom is used for groups only while groupAllowFrom is empty: move it to groupAllowFrom` };
+    }
+    return undefined;
+  }
+  if (GUID.test(senderId) || STABLE_USER_ID.test(senderId)) return undefined;
+  if (TEAMS_USER_ID.test(senderId)) {
+    return { severity: 'warning', code: 'teams-user-id', message: `"${entry}" is a Teams user id, which matches only a sender without an AAD object id: every Teams user has one, and it is compared instead (as in OpenClaw). Use the sender's AAD object id (the Activities view shows it)` };
+  }
+  if (config.dangerouslyAllowNameMatching) return undefined;
+  return { severity: 'warning', code: 'not-an-id', message: `"${entry}" is neither an AAD object id (a GUID), a Teams user id (29:…) nor a conversation id (19:…@thread.tacv2), so it matches nobody: use the sender's AAD object id (the Activities view shows it), or set dangerouslyAllowNameMatching to match names` };
 }

@@ -1,0 +1,94 @@
+import type { ChannelAccount } from './activity';
+
+/**
+ * Does an allowFrom / groupAllowFrom list admit a sender? The entry forms and
+ * comparisons are OpenClaw's msteams channel's (extensions/msteams/src/
+ * ingress-identity.ts and the channel ingress it feeds), so that an operator's
+ * pasted OpenClaw list admits exactly the same people here:
+ *
+ * - `*` (any case, spaces trimmed) admits everyone;
+ * - a sender entry is compared, lowercased, with the sender's AAD object id,
+ *   or with from.id only when the sender has no AAD object id: Teams users
+ *   always have one, so a `29:` entry admits nobody who has;
+ * - `msteams:` / `teams:` and then `user:` prefixes are stripped;
+ *   a `conversation:` entry never names a sender;
+ * - in a group chat or channel, an entry equal to the conversation id admits
+ *   every sender there: compared exactly (conversation ids are opaque, so case
+ *   matters), with any `;messageid=…` suffix ignored on both sides; never in a
+ *   personal chat;
+ * - with dangerouslyAllowNameMatching, an entry equal to the display name
+ *   (case-insensitive) admits; a value shaped like a conversation id is never
+ *   a name, so nobody can name themselves after an allowed chat.
+ *
+ * The list must already have its access groups expanded (effectiveList).
+ */
+export interface AllowSubject {
+  from: ChannelAccount;
+  /** The group chat or channel id; undefined in a personal chat, where conversation entries admit nobody. */
+  conversationId?: string;
+}
+
+export type AllowMatch =
+  | { matched: true; by: 'wildcard' | 'id' | 'conversation' | 'name'; entry: string }
+  | { matched: false };
+
+export function matchAllowlist(entries: readonly string[], subject: AllowSubject, nameMatching: boolean): AllowMatch {
+  const from = subject.from;
+  const senderKey = senderIdKey(from.aadObjectId ?? from.id);
+  const conversationKey = subject.conversationId === undefined ? undefined : conversationIdKey(subject.conversationId);
+  const nameKey = nameMatching ? senderNameKey(from.name ?? from.id) : undefined;
+  for (const entry of entries) {
+    if (isWildcardEntry(entry)) return { matched: true, by: 'wildcard', entry };
+    if (senderKey && senderIdKey(entry) === senderKey) return { matched: true, by: 'id', entry };
+    if (conversationKey && conversationIdKey(entry) === conversationKey) return { matched: true, by: 'conversation', entry };
+    if (nameKey && senderNameKey(entry) === nameKey) return { matched: true, by: 'name', entry };
+  }
+  return { matched: false };
+}
+
+/** True for `*`: the entry that makes a list admit everyone. */
+export function isWildcardEntry(entry: string): boolean {
+  return entry.trim().toLowerCase() === '*';
+}
+
+/** Teams conversation ids of channel replies carry ";messageid=…"; the conversation is the part before ";". */
+export function baseConversationId(id: string): string {
+  return id.split(';')[0];
+}
+
+const PROVIDER_PREFIX = /^(msteams|teams):/;
+
+/** The sender id an entry names, lowercased, or undefined for a `conversation:` entry (which names no sender). */
+export function senderIdKey(raw: string | undefined): string | undefined {
+  const lowered = raw?.trim().toLowerCase();
+  if (!lowered) return undefined;
+  const unscoped = lowered.replace(PROVIDER_PREFIX, '').trim();
+  if (unscoped.startsWith('conversation:')) return undefined;
+  // OpenClaw strips the provider prefix a second time before user:/conversation: (normalizeMSTeamsUserInput).
+  return unscoped.replace(PROVIDER_PREFIX, '').replace(/^(user|conversation):/, '').trim() || undefined;
+}
+
+function conversationIdKey(raw: string): string | undefined {
+  const trimmed = raw.trim();
+  return trimmed ? baseConversationId(trimmed) : undefined;
+}
+
+function senderNameKey(raw: string | undefined): string | undefined {
+  const lowered = raw?.trim().toLowerCase();
+  if (!lowered) return undefined;
+  return looksLikeConversationId(baseConversationId(lowered.replace(PROVIDER_PREFIX, ''))) ? undefined : lowered;
+}
+
+/** Bot Framework and Graph conversation id shapes (OpenClaw's looksLikeMSTeamsConversationId). */
+export function looksLikeConversationId(raw: string): boolean {
+  const trimmed = raw.trim();
+  if (!trimmed) return false;
+  return (
+    /^conversation:/i.test(trimmed) ||
+    /^19:.+@thread\.(?:tacv2|skype|v2)$/i.test(trimmed) ||
+    /^19:.+@unq\.gbl\.spaces$/i.test(trimmed) ||
+    /^a:1[A-Za-z0-9_-]+$/i.test(trimmed) ||
+    /^8:orgid:[A-Za-z0-9-]+$/i.test(trimmed) ||
+    /@thread\b/i.test(trimmed)
+  );
+}
