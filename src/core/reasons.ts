@@ -52,6 +52,7 @@ export const REASONS = {
   'bot-unreachable': { fate: 'failed', text: 'The bot at bot.url refused the connection or is not running (HTTP 502).' },
   'bot-timeout': { fate: 'failed', text: 'The bot at bot.url did not answer within bot.timeoutMs (HTTP 504).' },
   'bot-error': { fate: 'failed', text: 'The bot answered with a 5xx status; its body is relayed.' },
+  'bot-answer-too-large': { fate: 'failed', text: 'The bot answered more than 4 MiB (Teams accepts about 100 KB): the answer is not relayed, nor cut short (HTTP 502).' },
   'no-bot': { fate: 'failed', text: 'The activity was accepted but neither bot.url nor bot.echo is configured (HTTP 502).' },
   'send-refused-host': { fate: 'failed', text: 'An outbound message was not sent: its serviceUrl is not a Bot Connector host allowed for the configured cloud.' },
   'send-failed': { fate: 'failed', text: 'An outbound message to the Bot Connector failed; the detail has the status.' },

@@ -182,18 +182,16 @@ export class Pipeline {
       const status = result.reason === 'bot-timeout' ? 504 : 502;
       return this.finish(req, status, { status: 'failed', reason: result.reason, detail: result.detail }, { fate: 'failed', reason: result.reason, detail: result.detail, activity, auth });
     }
-    const botBody = parseMaybeJson(result.body, result.headers['content-type']);
+    // The log shows the decoded answer; the caller gets the bytes as the bot sent them.
+    const botBody = result.plain ? parseMaybeJson(result.plain, result.headers['content-type']) : `(${result.body.length} bytes in Content-Encoding ${result.headers['content-encoding']} that the gateway cannot decode; relayed as sent)`;
     const failed = result.status >= 500;
     const reason: Reason = failed ? 'bot-error' : acceptReason;
     const detail = failed ? `the bot answered HTTP ${result.status}: see its response and its own log` : acceptDetail;
     this.deps.logger.info(`[msteams] ${failed ? 'bot error for' : 'delivered'} ${activity.type} from ${activity.from?.id ?? '-'} (${reason}) → bot HTTP ${result.status}`);
-    const headers: Record<string, string> = {};
-    const contentType = result.headers['content-type'];
-    if (contentType) headers['content-type'] = contentType;
     return this.finish(req, result.status, result.body, {
       fate: failed ? 'failed' : 'delivered', reason, detail, activity, auth,
       botResponse: { status: result.status, body: botBody },
-    }, headers);
+    }, result.relayHeaders);
   }
 
   private reject(req: InboundRequest, status: number, reason: Reason, detail: string, activity: Activity | undefined, auth: AuthResult): PipelineResponse {
