@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node as JsonNode } from 'jsonc-parser';
 import * as lockfile from 'proper-lockfile';
-import { writeFileAtomic } from '../atomicWrite';
+import { resolveSymlinks, writeFileAtomic } from '../atomicWrite';
 import type { PathSegment } from './configPath';
 
 /**
@@ -104,8 +104,10 @@ async function readOrStarter(file: string): Promise<string> {
 }
 
 async function withConfigLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const release = await lockfile.lock(file, {
+  // Lock what is written: two symlinks to one config must not take two different locks.
+  const target = await resolveSymlinks(file);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const release = await lockfile.lock(target, {
     realpath: false,
     stale: 10_000,
     retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
