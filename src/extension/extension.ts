@@ -49,7 +49,6 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     diagnostics,
     new StatusBar(ctx),
     vscode.window.createTreeView('teamsBot.pairing', { treeDataProvider: pairingTree, showCollapseAll: false }),
-    vscode.window.createTreeView('teamsBot.activities', { treeDataProvider: activityTree }),
     vscode.workspace.registerTextDocumentContentProvider(ACTIVITY_SCHEME, new ActivityDocumentProvider(ctx)),
     ...registerWebhookCommands(ctx),
     ...registerConfigCommands(ctx),
@@ -87,7 +86,7 @@ async function trackContext(ctx: Ctx): Promise<void> {
     if (e.affectsConfiguration('teamsBot.configPath')) void refreshConfig();
     if (e.affectsConfiguration('teamsBot.stateDir')) ctx.stores();
   }));
-  await Promise.all([refreshConfig(), set('teamsBot.webhookRunning', false), set('teamsBot.onlyUndelivered', false)]);
+  await Promise.all([refreshConfig(), set('teamsBot.webhookRunning', false)]);
 }
 
 async function hasConfig(ctx: Ctx): Promise<boolean> {

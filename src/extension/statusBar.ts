@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { GatewayState } from '../core/gateway/gateway';
 import type { Ctx } from './ctx';
+import { plural } from '../core/plural';
 
 /** Webhook state, port and pending-pairing count; a click opens the sidebar. */
 export class StatusBar implements vscode.Disposable {
@@ -35,7 +36,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.backgroundColor = undefined;
     if (s.status === 'running') {
       this.item.text = `$(broadcast) Teams Bot :${s.port}${pending}`;
-      this.item.tooltip = new vscode.MarkdownString(`**Webhook running** at \`${s.url}\`${s.localMode ? ' (local mode: loopback only)' : ''}\n\n${this.pending} pairing request(s) waiting. Click to open the sidebar.`);
+      this.item.tooltip = new vscode.MarkdownString(`**Webhook running** at \`${s.url}\`${s.localMode ? ' (local mode: loopback only)' : ''}\n\n${plural(this.pending, 'pairing request')} waiting. Click to open the sidebar.`);
     } else if (s.status === 'starting' || s.status === 'stopping') {
       this.item.text = `$(loading~spin) Teams Bot ${s.status}…`;
       this.item.tooltip = undefined;

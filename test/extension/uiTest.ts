@@ -226,6 +226,51 @@ async function ensureExpanded(view: Locator): Promise<void> {
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
 }
 
+/**
+ * Whether `text` is on screen in the row, not cut off: its glyphs end left of the right edge of
+ * every clipping box around it (the label's ellipsis container, the list, the side bar).
+ */
+async function isTextVisible(row: Locator, text: string): Promise<{ visible: boolean; why: string }> {
+  // Runs in the browser; this file is type-checked without the DOM library, hence the loose types.
+  return row.evaluate((el: any, wanted: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const { document, window, getComputedStyle } = globalThis as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const walker = document.createTreeWalker(el, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at: number = node.textContent?.indexOf(wanted) ?? -1;
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + wanted.length);
+      const glyphs = range.getBoundingClientRect();
+      let right: number = window.innerWidth;
+      let clipper = 'window';
+      for (let box = node.parentElement; box; box = box.parentElement) {
+        const style = getComputedStyle(box);
+        if (style.overflowX !== 'visible' || style.textOverflow === 'ellipsis') {
+          const edge: number = box.getBoundingClientRect().right;
+          if (edge < right) {
+            right = edge;
+            clipper = String(box.className);
+          }
+        }
+      }
+      return { visible: glyphs.width > 0 && glyphs.right <= right + 0.5, why: `"${wanted}" ends at x=${Math.round(glyphs.right)}, "${clipper}" clips at x=${Math.round(right)}` };
+    }
+    return { visible: false, why: `"${wanted}" is not in the row at all` };
+  }, text);
+}
+
+/** The view's header actions show on hover; this finds one by its title. */
+async function headerAction(view: Locator, title: string): Promise<Locator> {
+  await view.locator('.pane-header').first().hover();
+  return view.locator(`.pane-header .actions .action-label[aria-label="${title}"]`);
+}
+
+async function headerDescription(view: Locator): Promise<string> {
+  const description = view.locator('.pane-header .description').first();
+  return (await description.count()) ? ((await description.textContent()) ?? '').trim() : '';
+}
+
 // ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -295,9 +340,28 @@ async function main(): Promise<void> {
     const pairingRow = await step('Pairing Requests shows the code and the sender', () =>
       waitForRow(pairingView, `"${code}" and "${ALICE.name}"`, (t) => t.includes(code) && t.includes(ALICE.name)),
     );
-    await step('Activities shows the dropped message with its reason', () =>
+    const droppedRow = await step('Activities shows the dropped message with its reason', () =>
       waitForRow(activitiesView, '"dropped · dm-pairing-pending"', (t) => t.includes('dropped · dm-pairing-pending') && t.includes(ALICE.name)),
     );
+    await step('at the default side bar width the row\'s fate and reason are on screen, not cut off', async () => {
+      const width = (await page.locator('.part.sidebar').boundingBox())?.width;
+      for (const wanted of ['dropped', 'dm-pairing-pending']) {
+        const seen = await isTextVisible(droppedRow, wanted);
+        check(seen.visible, `side bar ${width} px wide: ${seen.why}`);
+      }
+      log(`side bar ${width} px: the fate and reason are visible`);
+    });
+    await step('a filter shows in the Activities header, with a Clear Filters button that clears it', async () => {
+      check((await headerDescription(activitiesView)) === '', `the header already says "${await headerDescription(activitiesView)}"`);
+      check((await (await headerAction(activitiesView, 'Clear Filters')).count()) === 0, 'Clear Filters shows with no filter set');
+      await (await headerAction(activitiesView, 'Show Only Not Delivered')).click();
+      await poll('the header to say "Filtered: not delivered"', async () => (await headerDescription(activitiesView)) === 'Filtered: not delivered', 5000, 100);
+      const clear = await headerAction(activitiesView, 'Clear Filters');
+      await clear.waitFor({ state: 'visible', timeout: 5000 });
+      await clear.click();
+      await poll('the header description to go', async () => (await headerDescription(activitiesView)) === '', 5000, 100);
+      await poll('Clear Filters to go', async () => (await (await headerAction(activitiesView, 'Clear Filters')).count()) === 0, 5000, 100);
+    });
     await step('the status bar shows the port and 1 pending', () =>
       poll(`a status bar item "Teams Bot :${port} · 1 pending"`, async () => {
         const texts = await page.locator('.part.statusbar .statusbar-item').allTextContents();
@@ -355,6 +419,33 @@ async function main(): Promise<void> {
       await waitForRow(activitiesView, '"delivered · echo"', (t) => t.includes('delivered · echo') && t.includes('and now?'));
       const left = JSON.parse(fs.readFileSync(pairingFile, 'utf8')) as { requests: unknown[] };
       check(left.requests.length === 0, `pairing.json still has ${left.requests.length} request(s)`);
+    });
+
+    await step('clicking three activities leaves one editor group with one preview tab, titled type · sender · time', async () => {
+      const groups = page.locator('.part.editor .editor-group-container');
+      for (let i = 0; i < 3; i++) await rows(activitiesView).nth(i).click();
+      const tabs = page.locator('.part.editor .tabs-container .tab');
+      await poll('one activity tab', async () => (await tabs.count()) === 1 && /· \d{2}:\d{2}:\d{2}/.test((await tabs.first().textContent()) ?? ''), 10_000, 200);
+      check((await groups.count()) === 1, `${await groups.count()} editor groups after opening three activities`);
+      const title = ((await tabs.first().locator('.label-name').first().textContent()) ?? '').trim();
+      check(/^(→ )?[a-zA-Z]+ · .+ · \d{2}:\d{2}:\d{2}$/.test(title), `the tab is titled "${title}"`);
+      check(/\bitalic\b/.test((await tabs.first().locator('.monaco-icon-label').first().getAttribute('class')) ?? ''), 'the tab is not a preview tab');
+      log(`tab: "${title}"`);
+    });
+
+    await step('with the webhook running and no config, the Pairing view shows one welcome text and no Start Webhook button', async () => {
+      fs.rmSync(configFile);
+      const welcome = pairingView.locator('.pane-body .welcome-view-content');
+      let text = '';
+      await poll('the "runs on defaults" welcome', async () => {
+        text = ((await welcome.textContent()) ?? '').replace(/\s+/g, ' ');
+        return text.includes('runs on defaults');
+      }, UI_TIMEOUT, 250).catch(() => { throw new Error(`the Pairing view's welcome says: "${text}"`); });
+      const buttons = (await welcome.locator('.monaco-button').allTextContents()).map((b) => b.trim());
+      check(!buttons.includes('Start Webhook'), `buttons while running: ${JSON.stringify(buttons)}`);
+      check(!text.includes('has no teams-bot.config.json yet'), `the stopped-state text shows too: "${text}"`);
+      const res = await fetch(webhook, { signal: AbortSignal.timeout(2000) });
+      check(res.status === 200, 'the webhook stopped when its config went away');
     });
   } catch (err) {
     if (wb) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ActivityRecord } from '../../core/activityRecord';
 import { toTranscript } from '../../core/transcript';
+import { plural } from '../../core/plural';
 import { addToAllowFrom } from '../../core/config/configWriter';
 import type { Ctx } from '../ctx';
 import type { ActivityTreeProvider } from '../views/activityTree';
@@ -9,22 +10,16 @@ import { approve } from './pairingCommands';
 import { readRawConfig } from '../setup/setupConfig';
 
 export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): vscode.Disposable[] {
-  const setFilter = (only: boolean) => {
-    tree.onlyUndelivered = only;
-    tree.refresh();
-    void vscode.commands.executeCommand('setContext', 'teamsBot.onlyUndelivered', only);
-  };
   return [
     vscode.commands.registerCommand('teamsBot.showActivity', async (record: ActivityRecord) => {
       const doc = await vscode.workspace.openTextDocument(activityUri(record));
-      await vscode.languages.setTextDocumentLanguage(doc, 'json');
-      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      if (doc.languageId !== 'json') await vscode.languages.setTextDocumentLanguage(doc, 'json');
+      // One preview tab in the active group: clicking down the list replaces it instead of splitting the editor again.
+      return vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Active, preserveFocus: true });
     }),
-    vscode.commands.registerCommand('teamsBot.showOnlyUndelivered', () => setFilter(true)),
-    vscode.commands.registerCommand('teamsBot.showAllActivities', () => {
-      tree.senderFilter = undefined;
-      setFilter(false);
-    }),
+    vscode.commands.registerCommand('teamsBot.showOnlyUndelivered', () => tree.showOnlyUndelivered(true)),
+    vscode.commands.registerCommand('teamsBot.showAllActivities', () => tree.showOnlyUndelivered(false)),
+    vscode.commands.registerCommand('teamsBot.clearActivityFilters', () => tree.clearFilters()),
     vscode.commands.registerCommand('teamsBot.clearActivities', async () => {
       const stores = ctx.stores();
       if (!stores) return;
@@ -63,20 +58,25 @@ export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): 
       await vscode.env.clipboard.writeText(curlFor(record, ctx.host.state.url ?? 'http://127.0.0.1:3978/api/messages'));
       void vscode.window.setStatusBarMessage('Copied a curl command (without Authorization)', 3000);
     }),
-    vscode.commands.registerCommand('teamsBot.exportTranscript', async (record?: ActivityRecord) => {
-      const stores = ctx.stores();
-      if (!stores) return undefined;
-      const all = stores.activities.list({ limit: 100_000 });
-      const records = record?.summary.conversationId ? all.filter((r) => r.summary.conversationId === record.summary.conversationId) : all;
-      const target = await vscode.window.showSaveDialog({
-        defaultUri: ctx.folder ? vscode.Uri.joinPath(ctx.folder.uri, `teams-bot-${new Date().toISOString().slice(0, 10)}.transcript`) : undefined,
-        filters: { 'Bot Framework transcript': ['transcript'] },
-        title: 'Export Transcript',
-      });
-      if (!target) return undefined;
-      await vscode.workspace.fs.writeFile(target, Buffer.from(toTranscript(records), 'utf8'));
-      void vscode.window.showInformationMessage(`Exported ${records.length} activities to ${vscode.workspace.asRelativePath(target)}. Open it in the Bot Framework Emulator.`);
-      return target;
+    // Three scopes, each named in its title and its message: everything (palette), what the view shows (title bar), one conversation (row).
+    // `{ target }` skips the save dialog (keybindings, other extensions, tests).
+    vscode.commands.registerCommand('teamsBot.exportTranscript', (options?: ExportOptions) =>
+      exportTranscript(ctx, ctx.stores()?.activities.list({ limit: Number.MAX_SAFE_INTEGER }) ?? [], 'all recorded activities', options?.target),
+    ),
+    vscode.commands.registerCommand('teamsBot.exportShownActivities', (options?: ExportOptions) => {
+      const filter = tree.filter.describe();
+      return exportTranscript(ctx, tree.shownRecords(), filter ? `the activities shown: ${filter}` : 'all activities shown', options?.target);
+    }),
+    // From a row's context menu VS Code passes (row, selected rows).
+    vscode.commands.registerCommand('teamsBot.exportConversation', (record?: ActivityRecord, options?: ExportOptions | ActivityRecord[]) => {
+      const picked = record ?? tree.view.selection[0];
+      const conversationId = picked?.summary.conversationId;
+      if (!picked || !conversationId) {
+        void vscode.window.showInformationMessage('Pick an activity that belongs to a conversation to export that conversation.');
+        return undefined;
+      }
+      const records = ctx.stores()?.activities.list({ limit: Number.MAX_SAFE_INTEGER }).filter((r) => r.summary.conversationId === conversationId) ?? [];
+      return exportTranscript(ctx, records, conversationLabel(picked), Array.isArray(options) ? undefined : options?.target);
     }),
   ];
 }
@@ -89,5 +89,44 @@ export function curlFor(record: ActivityRecord, url: string): string {
   return `curl -X POST '${url}' \\\n  -H 'Content-Type: application/json'${auth} \\\n  -d ${quoted}`;
 }
 
+export interface ExportOptions {
+  target?: vscode.Uri;
+}
+
+export interface ExportResult {
+  target: vscode.Uri;
+  count: number;
+  /** The message shown, which names the scope. */
+  message: string;
+}
+
+async function exportTranscript(ctx: Ctx, records: ActivityRecord[], scope: string, target?: vscode.Uri): Promise<ExportResult | undefined> {
+  if (records.length === 0) {
+    void vscode.window.showInformationMessage(`Nothing to export (${scope}): the list is empty.`);
+    return undefined;
+  }
+  target ??= await vscode.window.showSaveDialog({
+    defaultUri: ctx.folder ? vscode.Uri.joinPath(ctx.folder.uri, `teams-bot-${new Date().toISOString().slice(0, 10)}.transcript`) : undefined,
+    filters: { 'Bot Framework transcript': ['transcript'] },
+    title: `Export Transcript: ${scope}`,
+  });
+  if (!target) return undefined;
+  await vscode.workspace.fs.writeFile(target, Buffer.from(toTranscript(records), 'utf8'));
+  // What toTranscript writes: a record whose body was not JSON has nothing to replay.
+  const count = records.filter((r) => r.activity !== null && typeof r.activity === 'object').length;
+  const message = `Exported ${plural(count, 'activity', 'activities')} (${scope}) to ${vscode.workspace.asRelativePath(target)}. Open it in the Bot Framework Emulator.`;
+  void vscode.window.showInformationMessage(message);
+  return { target, count, message };
+}
+
+const KIND_NAMES = { personal: 'personal chat', groupChat: 'group chat', channel: 'channel' } as const;
+
+/** "the personal chat with Alice Wilber", "the channel 19:…@thread.tacv2". */
+function conversationLabel(record: ActivityRecord): string {
+  const s = record.summary;
+  const kind = s.conversationKind ? KIND_NAMES[s.conversationKind] : 'conversation';
+  if (s.conversationKind === 'personal' && record.direction === 'inbound' && (s.senderName || s.senderId)) return `the ${kind} with ${s.senderName ?? s.senderId}`;
+  return `the ${kind} ${s.conversationId ?? ''}`.trim();
+}
 
 export { approve };

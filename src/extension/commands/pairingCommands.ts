@@ -39,15 +39,9 @@ export function registerPairingCommands(ctx: Ctx, activities: ActivityTreeProvid
       void vscode.window.setStatusBarMessage(`Copied ${request.code}`, 3000);
     }),
     vscode.commands.registerCommand('teamsBot.showSenderActivities', async (request: PairingRequest) => {
-      activities.senderFilter = request.id;
-      activities.refresh();
+      // The filter shows in the Activities view's description, with Clear Filters in its title bar.
+      await activities.showSender({ id: request.id, name: request.meta.name });
       await vscode.commands.executeCommand('teamsBot.activities.focus');
-      void vscode.window.showInformationMessage(`Showing only activities from ${request.meta.name ?? request.id}.`, 'Show All').then((c) => {
-        if (c) {
-          activities.senderFilter = undefined;
-          activities.refresh();
-        }
-      });
     }),
   ];
 }

@@ -2,12 +2,20 @@ import * as vscode from 'vscode';
 import type { ActivityRecord } from '../../core/activityRecord';
 import { REASONS } from '../../core/reasons';
 import type { Ctx } from '../ctx';
+import { who } from './activityTree';
 
 export const ACTIVITY_SCHEME = 'teams-bot-activity';
 
+/**
+ * The tab title is the path's last segment, so it reads `message · Alice Wilber · 17:20:05`
+ * instead of a record id; the id travels in the query, which keeps two activities
+ * with the same title apart.
+ */
 export function activityUri(record: ActivityRecord): vscode.Uri {
-  const name = `${record.summary.type ?? 'request'}-${record.id}.json`;
-  return vscode.Uri.from({ scheme: ACTIVITY_SCHEME, path: `/${name}`, query: record.id });
+  const s = record.summary;
+  const time = new Date(record.time).toLocaleTimeString(undefined, { hour12: false });
+  const title = `${record.direction === 'outbound' ? '→ ' : ''}${s.type ?? 'request'} · ${who(record)} · ${time}`.replace(/[/\\]/g, '∕');
+  return vscode.Uri.from({ scheme: ACTIVITY_SCHEME, path: `/${title}`, query: record.id });
 }
 
 /**

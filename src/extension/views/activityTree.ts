@@ -4,6 +4,8 @@ import type { Fate } from '../../core/reasons';
 import { REASONS } from '../../core/reasons';
 import type { Ctx } from '../ctx';
 import { ago } from '../../core/timeAgo';
+import { displayText } from '../../core/displayText';
+import { ActivityFilter, type SenderFilter } from './activityFilter';
 
 const FATE_LOOK: Record<Fate, { icon: string; color: string }> = {
   delivered: { icon: 'pass', color: 'charts.green' },
@@ -14,17 +16,21 @@ const FATE_LOOK: Record<Fate, { icon: string; color: string }> = {
 
 const PAGE = 200;
 
-/** Newest first; a toggle hides what was delivered. Refreshed by the activity log's events. */
+/**
+ * Newest first, narrowed by an ActivityFilter whose every part shows in the
+ * view's description. Refreshed by the activity log's events. Owns its
+ * TreeView because the description and the context keys belong to the view.
+ */
 export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRecord>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ActivityRecord | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  readonly filter = new ActivityFilter();
+  readonly view: vscode.TreeView<ActivityRecord>;
   private offs: (() => void)[] = [];
   private pending?: NodeJS.Timeout;
-  onlyUndelivered = false;
-  /** When set, only this sender's activities are shown (Show Activities on a pairing request). */
-  senderFilter?: string;
 
   constructor(private readonly ctx: Ctx) {
+    this.view = vscode.window.createTreeView('teamsBot.activities', { treeDataProvider: this });
     ctx.onStores((stores) => {
       for (const off of this.offs) off();
       this.offs = [
@@ -33,10 +39,41 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
       ];
       void stores.ready.then(() => this.refresh());
     });
+    void this.filterChanged();
   }
 
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  /** Show Only Not Delivered / Show All Activities. */
+  showOnlyUndelivered(only: boolean): Promise<void> {
+    this.filter.notDelivered = only;
+    return this.filterChanged();
+  }
+
+  /** Show Activities on a pairing request: one sender only, until Clear Filters. */
+  showSender(sender: SenderFilter | undefined): Promise<void> {
+    this.filter.sender = sender;
+    return this.filterChanged();
+  }
+
+  clearFilters(): Promise<void> {
+    this.filter.clear();
+    return this.filterChanged();
+  }
+
+  /** What the view shows, without its paging limit (Export Shown Activities). */
+  shownRecords(): ActivityRecord[] {
+    return this.ctx.stores()?.activities.list({ ...this.filter.query(), limit: Number.MAX_SAFE_INTEGER }) ?? [];
+  }
+
+  private async filterChanged(): Promise<void> {
+    const described = this.filter.describe();
+    this.view.description = described ? `Filtered: ${described}` : undefined;
+    this.refresh();
+    const set = (key: string, value: unknown) => vscode.commands.executeCommand('setContext', key, value);
+    await Promise.all([set('teamsBot.onlyUndelivered', this.filter.notDelivered), set('teamsBot.activitiesFiltered', this.filter.active)]);
   }
 
   /** A burst of requests becomes one repaint, not hundreds. */
@@ -50,19 +87,17 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
 
   getTreeItem(record: ActivityRecord): vscode.TreeItem {
     const s = record.summary;
-    const arrow = record.direction === 'inbound' ? '' : '→ ';
-    const who = s.senderName ?? s.senderId ?? (record.direction === 'outbound' ? 'gateway' : 'unknown sender');
-    const text = s.text ? ` · ${s.text.slice(0, 60)}` : '';
-    const item = new vscode.TreeItem(`${arrow}${s.type ?? 'request'} · ${who}${text}`, vscode.TreeItemCollapsibleState.None);
+    // The fate and reason lead: they are why this view exists, and a narrow side bar cuts the end of a row.
+    const item = new vscode.TreeItem(`${record.fate} · ${record.reason}${record.pairingCode ? ` (${record.pairingCode})` : ''}`, vscode.TreeItemCollapsibleState.None);
     item.id = `activity:${record.id}`;
-    item.description = `${record.fate} · ${record.reason}${record.pairingCode ? ` (${record.pairingCode})` : ''} · ${ago(record.time)}`;
+    item.description = `${headline(record)} · ${ago(record.time)}`;
     const look = FATE_LOOK[record.fate];
     item.iconPath = new vscode.ThemeIcon(record.direction === 'outbound' && record.fate === 'delivered' ? 'reply' : look.icon, new vscode.ThemeColor(look.color));
     const sender = record.direction === 'inbound' && (s.aadObjectId || s.senderId) ? ':sender' : '';
     item.contextValue = `activity:${record.direction}${sender}`;
     item.command = { command: 'teamsBot.showActivity', title: 'Open Activity', arguments: [record] };
     item.tooltip = tooltip(record);
-    item.accessibilityInformation = { label: `${record.fate}: ${record.reason}, ${s.type ?? 'request'} from ${who}` };
+    item.accessibilityInformation = { label: `${record.fate}: ${record.reason}, ${s.type ?? 'request'} from ${who(record)}` };
     return item;
   }
 
@@ -70,14 +105,28 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
     if (element) return [];
     const activities = this.ctx.stores()?.activities;
     if (!activities) return [];
-    return activities.list({ limit: PAGE, notDelivered: this.onlyUndelivered || undefined, senderId: this.senderFilter });
+    return activities.list({ ...this.filter.query(), limit: PAGE });
   }
 
   dispose(): void {
     for (const off of this.offs) off();
     clearTimeout(this.pending);
+    this.view.dispose();
     this.changed.dispose();
   }
+}
+
+export function who(record: ActivityRecord): string {
+  const s = record.summary;
+  return s.senderName ?? s.senderId ?? (record.direction === 'outbound' ? 'gateway' : 'unknown sender');
+}
+
+/** `message · Alice Wilber · @Bot hi channel`; outbound sends start with an arrow. */
+function headline(record: ActivityRecord): string {
+  const s = record.summary;
+  const arrow = record.direction === 'inbound' ? '' : '→ ';
+  const text = s.text ? ` · ${displayText(s.text)}` : '';
+  return `${arrow}${s.type ?? 'request'} · ${who(record)}${text}`;
 }
 
 function tooltip(record: ActivityRecord): vscode.MarkdownString {
@@ -88,6 +137,11 @@ function tooltip(record: ActivityRecord): vscode.MarkdownString {
   md.appendMarkdown('\n\n');
   if (record.detail) {
     md.appendText(record.detail);
+    md.appendMarkdown('\n\n');
+  }
+  if (s.text) {
+    md.appendMarkdown('> ');
+    md.appendText(displayText(s.text));
     md.appendMarkdown('\n\n');
   }
   md.appendMarkdown(`- ${record.direction === 'inbound' ? 'Received' : 'Sent'} ${new Date(record.time).toLocaleString()} · HTTP ${record.status} · ${record.latencyMs} ms\n`);
