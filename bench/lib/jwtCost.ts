@@ -28,7 +28,7 @@ async function run(): Promise<void> {
   try {
     const tokens = await Promise.all(Array.from({ length: 64 }, () => stub.mint()));
     const auth = new BotFrameworkAuth({ appId: 'bench-app', cloud: resolveCloud({ cloud: 'Public', cloudOverrides: stub.cloudOverrides }) });
-    const activity = { serviceUrl: SERVICE_URL };
+    const activity = { serviceUrl: SERVICE_URL, channelId: 'msteams' };
     const first = await auth.check(`Bearer ${tokens[0]}`, activity);
     if (!first.ok) throw new Error(`the stub token did not verify: ${JSON.stringify(first)}`);
     const validatorKeyFetches = stub.hits.get('/v1/.well-known/keys') ?? 0;

@@ -39,6 +39,7 @@ export const REASONS = {
   'auth-malformed-token': { fate: 'rejected', text: 'The bearer token is not a well-formed JWT (HTTP 401).' },
   'auth-bad-signature': { fate: 'rejected', text: 'The JWT signature does not verify against the Bot Framework signing keys (HTTP 401).' },
   'auth-unknown-key': { fate: 'rejected', text: 'The JWT is signed with a key id that is not in the Bot Framework key set (HTTP 401).' },
+  'auth-key-not-endorsed': { fate: 'rejected', text: 'The JWT is signed with a Bot Framework key that is not endorsed for the activity\'s channelId (say, a key endorsed only for webchat signing an msteams activity), or the activity names no channelId (HTTP 401).' },
   'auth-wrong-audience': { fate: 'rejected', text: 'The JWT audience is not this bot\'s appId: the request was meant for another bot (HTTP 401).' },
   'auth-wrong-issuer': { fate: 'rejected', text: 'The JWT was not issued by the Bot Framework for the configured cloud (HTTP 401).' },
   'auth-expired': { fate: 'rejected', text: 'The JWT has expired or is not valid yet, beyond 5 minutes of clock skew (HTTP 401).' },
@@ -47,6 +48,8 @@ export const REASONS = {
   'auth-invalid': { fate: 'rejected', text: 'The JWT failed validation for another reason; the detail says which (HTTP 401).' },
   'wrong-path': { fate: 'rejected', text: 'A POST to a path that is not webhook.path: check the messaging endpoint registered for the bot (HTTP 404).' },
   'not-local': { fate: 'rejected', text: 'Local mode (no appId) accepts only loopback clients without proxy headers; this came from elsewhere, e.g. through a tunnel (HTTP 401).' },
+  'browser-request': { fate: 'rejected', text: 'Local mode refuses requests a web browser sent (they carry Origin, Sec-Fetch-* or other browser-only headers): any web page could otherwise post activities to 127.0.0.1. Use curl, the Agents Playground or Simulate Incoming Message (HTTP 403).' },
+  'host-not-loopback': { fate: 'rejected', text: 'Local mode refuses a request whose Host header is not a loopback name or address (localhost, 127.0.0.1, [::1]), as a DNS-rebinding web page would send (HTTP 403).' },
 
   // failed: accepted, but the gateway could not complete the delivery
   'bot-unreachable': { fate: 'failed', text: 'The bot at bot.url refused the connection or is not running (HTTP 502).' },

@@ -220,6 +220,7 @@ describe('gateway over HTTP: Bot Framework JWT with the SDK validator (local JWK
     ['wrong issuer', async () => ({ authorization: `Bearer ${await stub.mint({ iss: 'https://evil.example.com' })}` }), 'auth-wrong-issuer'],
     ['expired', async () => ({ authorization: `Bearer ${await stub.mint({}, { expiresIn: -3600 })}` }), 'auth-expired'],
     ['serviceUrl mismatch', async () => ({ authorization: `Bearer ${await stub.mint({ serviceurl: 'https://smba.trafficmanager.net/emea/' })}` }), 'auth-serviceurl-mismatch'],
+    ['signed by a key endorsed only for webchat', async () => ({ authorization: `Bearer ${await stub.mint({}, { key: 'webchat' })}` }), 'auth-key-not-endorsed'],
   ];
   for (const [name, headers, reason] of bad) {
     it(`${name} → 401 ${reason}, recorded, bot untouched`, async () => {

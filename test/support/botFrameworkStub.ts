@@ -13,8 +13,13 @@ export const STUB_ISSUER = 'https://api.botframework.com';
 export interface MintOptions {
   /** The kid written in the header; defaults to the trusted key's. */
   kid?: string;
-  /** Which private key signs: the one in the JWKS, or one that is not. */
-  key?: 'trusted' | 'untrusted';
+  /**
+   * Which private key signs: the one in the JWKS (endorsed for msteams), one
+   * that is not in it, or a key in it endorsed only for webchat/directline,
+   * one with no endorsements field, one with an empty list. The kid defaults
+   * to the chosen key's.
+   */
+  key?: 'trusted' | 'untrusted' | 'webchat' | 'unendorsed' | 'empty-endorsements';
   /** Seconds from now; negative for an already expired token. */
   expiresIn?: number;
   /** Seconds from now for nbf; positive for a token that is not valid yet. */
@@ -26,6 +31,8 @@ export interface MintOptions {
 export interface BotFrameworkStub {
   readonly baseUrl: string;
   readonly trustedKid: string;
+  /** Kids of the other keys in the JWKS, by MintOptions.key. */
+  readonly kids: Record<'webchat' | 'unendorsed' | 'empty-endorsements', string>;
   /** Config overrides that point a cloud at this stub. */
   readonly cloudOverrides: CloudOverrides;
   /** How many times each path was requested. */
@@ -41,14 +48,27 @@ export async function startBotFrameworkStub(defaults: { appId: string; serviceUr
   const trusted = await generateKeyPair('RS256', { extractable: true });
   const untrusted = await generateKeyPair('RS256', { extractable: true });
   const second = await generateKeyPair('RS256', { extractable: true });
+  const webchat = await generateKeyPair('RS256', { extractable: true });
+  const unendorsed = await generateKeyPair('RS256', { extractable: true });
+  const empty = await generateKeyPair('RS256', { extractable: true });
+  const kids = { webchat: 'stub-key-webchat', unendorsed: 'stub-key-unendorsed', 'empty-endorsements': 'stub-key-empty' } as const;
 
-  const jwk = async (key: CryptoKey, kid: string) => ({
+  // null: no endorsements field at all.
+  const jwk = async (key: CryptoKey, kid: string, endorsements: string[] | null = ['msteams']) => ({
     ...(await exportJWK(key)),
     kid,
     use: 'sig',
-    endorsements: ['msteams'],
+    ...(endorsements ? { endorsements } : {}),
   });
-  const jwks = { keys: [await jwk(trusted.publicKey, trustedKid), await jwk(second.publicKey, 'stub-key-2')] };
+  const jwks = {
+    keys: [
+      await jwk(trusted.publicKey, trustedKid),
+      await jwk(second.publicKey, 'stub-key-2'),
+      await jwk(webchat.publicKey, kids.webchat, ['webchat', 'directline']),
+      await jwk(unendorsed.publicKey, kids.unendorsed, null),
+      await jwk(empty.publicKey, kids['empty-endorsements'], []),
+    ],
+  };
 
   const hits = new Map<string, number>();
   let keysStatus = 0;
@@ -82,6 +102,7 @@ export async function startBotFrameworkStub(defaults: { appId: string; serviceUr
   return {
     baseUrl,
     trustedKid,
+    kids,
     hits,
     cloudOverrides: {
       openIdMetadataUrl: `${baseUrl}/v1/.well-known/openidconfiguration`,
@@ -99,10 +120,11 @@ export async function startBotFrameworkStub(defaults: { appId: string; serviceUr
         ...claims,
       };
       for (const name of opts.omit ?? []) delete payload[name];
-      const key = opts.key === 'untrusted' ? untrusted.privateKey : trusted.privateKey;
+      const signer = { trusted, untrusted, webchat, unendorsed, 'empty-endorsements': empty }[opts.key ?? 'trusted'];
+      const defaultKid = opts.key === 'webchat' || opts.key === 'unendorsed' || opts.key === 'empty-endorsements' ? kids[opts.key] : trustedKid;
       return new SignJWT(payload)
-        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: opts.kid ?? trustedKid })
-        .sign(key);
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: opts.kid ?? defaultKid })
+        .sign(signer.privateKey);
     },
     failKeys(status) {
       keysStatus = status;

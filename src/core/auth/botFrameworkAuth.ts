@@ -9,6 +9,9 @@
  * files each error under the request being checked: an AsyncLocalStorage slot
  * per call. One validator instance is shared, which keeps one JWKS client and
  * its key cache for the whole process instead of a key fetch per request.
+ *
+ * The SDK does not check key endorsements; this class adds that check (see
+ * KeyEndorsements) on the same key set the SDK fetches.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createPublicKey, type KeyObject } from 'node:crypto';
@@ -24,6 +27,7 @@ export type AuthFailureReason =
   | 'auth-malformed-token'
   | 'auth-bad-signature'
   | 'auth-unknown-key'
+  | 'auth-key-not-endorsed'
   | 'auth-wrong-audience'
   | 'auth-wrong-issuer'
   | 'auth-expired'
@@ -74,6 +78,8 @@ export class BotFrameworkAuth {
   private readonly timeoutMs: number;
   private readonly captures = new AsyncLocalStorage<Capture>();
   private readonly validator: ServiceTokenValidator;
+  /** undefined when the SDK's key client could not be reached: then every token fails closed. */
+  private readonly endorsements: KeyEndorsements | undefined;
 
   constructor(opts: BotFrameworkAuthOptions) {
     this.appId = opts.appId;
@@ -90,9 +96,10 @@ export class BotFrameworkAuth {
       opts.cloud,
     );
     cacheParsedSigningKeys(this.validator);
+    this.endorsements = KeyEndorsements.attach(this.validator);
   }
 
-  async check(authorizationHeader: string | undefined, activity: { serviceUrl?: string }): Promise<AuthOutcome> {
+  async check(authorizationHeader: string | undefined, activity: { serviceUrl?: string; channelId?: unknown }): Promise<AuthOutcome> {
     if (authorizationHeader === undefined || authorizationHeader.trim() === '') {
       return fail('auth-missing-header', 'The request has no Authorization header; the Bot Connector always sends "Authorization: Bearer <JWT>".');
     }
@@ -136,7 +143,38 @@ export class BotFrameworkAuth {
     if (typeof decoded.payload.exp !== 'number') {
       return fail('auth-invalid', 'The JWT verified but has no exp claim, so it would never expire; Bot Connector tokens always carry one.');
     }
+    const endorsement = this.checkEndorsement(decoded.header.kid as string, activity.channelId);
+    if (endorsement) return endorsement;
     return { ok: true, appId: this.appId, serviceUrl };
+  }
+
+  /**
+   * The Bot Connector authentication spec: a signing key lists the channels it
+   * may sign for ("endorsements"), and the activity's channelId must be one of
+   * them, so a key endorsed only for webchat cannot vouch for an msteams
+   * activity. As in botbuilder-js (jwtTokenExtractor), a key without
+   * endorsements (field absent, not an array, or empty) restricts nothing.
+   * Stricter than botbuilder-js on one point: an activity with no channelId
+   * passes there ("makes no assertion"); here it fails when the key is
+   * endorsed, because this gateway treats every activity as a Teams one.
+   */
+  private checkEndorsement(kid: string, channelId: unknown): (AuthOutcome & { ok: false }) | undefined {
+    if (!this.endorsements) {
+      return fail('auth-key-not-endorsed', 'The key endorsements cannot be read from this version of the Teams SDK, so no token is accepted: report this, or pin @microsoft/teams.apps to the version in package-lock.json.');
+    }
+    const key = this.endorsements.of(kid);
+    if (key === undefined) {
+      return fail('auth-key-not-endorsed', `The endorsements of key ${show(kid)} are not known (it was not in the key set the gateway read), so the token cannot vouch for channel ${show(channelId)}.`);
+    }
+    if (!key.restricted) return undefined;
+    const channels = key.channels.length > 0 ? show(key.channels) : 'no channel';
+    if (typeof channelId !== 'string' || channelId.trim() === '') {
+      return fail('auth-key-not-endorsed', `The activity has no channelId, and key ${show(kid)} signs only for ${channels}, so the token cannot vouch for it.`);
+    }
+    if (!key.channels.includes(channelId)) {
+      return fail('auth-key-not-endorsed', `The JWT is signed with key ${show(kid)}, which the Bot Framework key set endorses only for ${channels}, not for the activity's channelId ${show(channelId)}.`);
+    }
+    return undefined;
   }
 
   /** Turns what the SDK validator logged into one reason and one sentence. */
@@ -364,4 +402,61 @@ function cacheParsedSigningKeys(validator: ServiceTokenValidator): void {
       callback(null, key);
     });
   };
+}
+
+const ENDORSEMENTS_MAX = 256;
+
+/**
+ * Each signing key's `endorsements`, read from the very key set the SDK's
+ * JWKS client fetches (jwks-rsa drops every field but the key itself). The
+ * client's getKeys() runs only when its key cache misses, so this parses each
+ * fetched key set once and costs nothing per request. Entries are replaced on
+ * every fetch and never dropped early: jwks-rsa may keep serving a key from
+ * its cache after a newer key set left it out.
+ */
+interface Endorsement {
+  /** false: the key may sign for any channel. */
+  restricted: boolean;
+  channels: readonly string[];
+}
+
+class KeyEndorsements {
+  private readonly byKid = new Map<string, Endorsement>();
+
+  /** Hooks the SDK validator's key client; undefined when its internals are not the expected shape. */
+  static attach(validator: ServiceTokenValidator): KeyEndorsements | undefined {
+    const jwt = (validator as unknown as { jwtValidator?: { getJwksClient?: () => unknown } }).jwtValidator;
+    if (!jwt || typeof jwt.getJwksClient !== 'function') return undefined;
+    const client = jwt.getJwksClient() as { getKeys?: () => Promise<unknown> } | undefined;
+    if (!client || typeof client.getKeys !== 'function') return undefined;
+    const book = new KeyEndorsements();
+    const getKeys = client.getKeys.bind(client);
+    client.getKeys = async () => {
+      const keys = await getKeys();
+      book.learn(keys);
+      return keys;
+    };
+    return book;
+  }
+
+  /** What a key may sign for; undefined when the key was never seen. */
+  of(kid: string): Endorsement | undefined {
+    return this.byKid.get(kid);
+  }
+
+  private learn(keys: unknown): void {
+    if (!Array.isArray(keys)) return;
+    for (const key of keys) {
+      if (typeof key !== 'object' || key === null) continue;
+      const kid = (key as { kid?: unknown }).kid;
+      if (typeof kid !== 'string' || kid === '') continue;
+      const raw = Object.hasOwn(key, 'endorsements') ? (key as { endorsements?: unknown }).endorsements : undefined;
+      // Only a non-empty array restricts, as in botbuilder-js; an entry that is not a string endorses nothing.
+      const restricted = Array.isArray(raw) && raw.length > 0;
+      const channels = restricted ? (raw as unknown[]).filter((e): e is string => typeof e === 'string') : [];
+      this.byKid.delete(kid);
+      if (this.byKid.size >= ENDORSEMENTS_MAX) this.byKid.delete(this.byKid.keys().next().value as string);
+      this.byKid.set(kid, { restricted, channels });
+    }
+  }
 }

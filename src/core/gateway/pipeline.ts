@@ -10,6 +10,7 @@ import type { TeamsBotConfig } from '../config/configTypes';
 import type { ActivitySender, SendTarget } from './activitySender';
 import { forwardToBot } from './botForwarder';
 import { echoMessage, pairingCodeMessage } from './messages';
+import { localClientRefusal } from './requestSource';
 
 /**
  * The request path of the webhook, independent of Express so the simulator
@@ -34,7 +35,7 @@ export interface PipelineResponse {
 }
 
 export interface Authenticator {
-  check(authorizationHeader: string | undefined, activity: { serviceUrl?: string }): Promise<
+  check(authorizationHeader: string | undefined, activity: { serviceUrl?: string; channelId?: unknown }): Promise<
     { ok: true } | { ok: false; reason: Reason; detail: string }
   >;
 }
@@ -76,7 +77,7 @@ export class Pipeline {
     }
 
     const auth = await this.authenticate(req, activity);
-    if (!auth.ok) return this.reject(req, 401, auth.reason, auth.detail, activity, 'jwt-invalid');
+    if (!auth.ok) return this.reject(req, auth.status ?? 401, auth.reason, auth.detail, activity, auth.status === 403 ? 'not-checked' : 'jwt-invalid');
 
     const config = this.deps.config();
     const decision = decide(activity, config, {
@@ -116,7 +117,7 @@ export class Pipeline {
     return this.forward(req, activity, config.bot.url, config.bot.timeoutMs, decision.reason, decision.detail, auth.result);
   }
 
-  private async authenticate(req: InboundRequest, activity: Activity): Promise<{ ok: true; result: AuthResult } | { ok: false; reason: Reason; detail: string }> {
+  private async authenticate(req: InboundRequest, activity: Activity): Promise<{ ok: true; result: AuthResult } | { ok: false; reason: Reason; detail: string; status?: number }> {
     if (req.source === 'simulated') return { ok: true, result: 'simulated' };
     const authenticator = this.deps.authenticator();
     if (authenticator) {
@@ -128,6 +129,9 @@ export class Pipeline {
       const how = req.source === 'tunnel' ? 'it carries proxy headers (it came through a tunnel)' : 'it comes from another machine';
       return { ok: false, reason: 'not-local', detail: `no appId is configured (local mode), and ${how}: set appId (and the app password) so the gateway can check Bot Framework tokens` };
     }
+    // Loopback is not enough: a web page in the developer's browser is on loopback too (see requestSource.ts).
+    const refusal = localClientRefusal(req.headers);
+    if (refusal) return { ok: false, status: 403, ...refusal };
     return { ok: true, result: 'local' };
   }
 

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logger';
-import { classifySource, isLoopbackAddress, hasProxyHeaders } from './requestSource';
+import { classifySource, isLoopbackAddress, hasProxyHeaders, localClientRefusal } from './requestSource';
 import type { InboundRequest, Pipeline, PipelineResponse } from './pipeline';
 
 export const LEGACY_PATH = '/api/messages';
@@ -50,7 +50,8 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   });
 
   app.post(`${SIMULATOR_PREFIX}/v3/conversations/:conversationId/activities{/:activityId}`, express.json({ limit: opts.maxBodyBytes }), (req: Request, res: Response) => {
-    if (!isLoopbackAddress(req.socket.remoteAddress) || hasProxyHeaders(req.headers)) {
+    // The bot is a local process; a web page (or a tunnel) must not be able to fake its replies.
+    if (!isLoopbackAddress(req.socket.remoteAddress) || hasProxyHeaders(req.headers) || localClientRefusal(req.headers)) {
       res.status(403).json({ error: 'the simulator connector accepts only local clients' });
       return;
     }
