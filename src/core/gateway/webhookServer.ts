@@ -34,19 +34,24 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   });
 
   const readBody = express.raw({ type: () => true, limit: opts.maxBodyBytes, inflate: true });
-  const paths = opts.path === LEGACY_PATH ? [opts.path] : [opts.path, LEGACY_PATH];
+  // webhook.path is a literal path, compared as the request spells it. Never an
+  // Express route pattern: "/api/:x" would match any segment, and "(" or "*"
+  // would make path-to-regexp throw at start.
+  const isWebhookPath = (req: Request) => req.path === opts.path || req.path === LEGACY_PATH;
 
-  app.head(paths, (_req, res) => void res.status(200).end());
-  app.get(paths, (_req, res) => {
-    res.status(200).json({ service: 'teams-bot-dev gateway', hint: 'POST Bot Framework activities to this path' });
-  });
-
-  app.post(paths, readBody, (req: Request, res: Response) => {
-    if (req.path !== opts.path && !warnedLegacy) {
-      warnedLegacy = true;
-      opts.logger.warn(`[msteams] a request used the legacy path ${LEGACY_PATH}; webhook.path is ${opts.path}. It is accepted for now: update the bot's messaging endpoint to ${opts.path}.`);
-    }
-    void run(opts.pipeline, inbound(req), res, opts.logger);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!isWebhookPath(req)) return next();
+    if (req.method === 'HEAD') return void res.status(200).end();
+    if (req.method === 'GET') return void res.status(200).json({ service: 'teams-bot-dev gateway', hint: 'POST Bot Framework activities to this path' });
+    if (req.method !== 'POST') return next();
+    readBody(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (req.path !== opts.path && !warnedLegacy) {
+        warnedLegacy = true;
+        opts.logger.warn(`[msteams] a request used the legacy path ${LEGACY_PATH}; webhook.path is ${opts.path}. It is accepted for now: update the bot's messaging endpoint to ${opts.path}.`);
+      }
+      void run(opts.pipeline, inbound(req), res, opts.logger);
+    });
   });
 
   app.post(`${SIMULATOR_PREFIX}/v3/conversations/:conversationId/activities{/:activityId}`, express.json({ limit: opts.maxBodyBytes }), (req: Request, res: Response) => {
