@@ -4,6 +4,8 @@
  * webhook starts, so activation never pays for it.
  */
 export { Gateway } from './gateway';
+// The extension's bundle has its own copy of core classes: test `instanceof` against this one (or err.name).
+export { StateDirInUseError } from './stateDirLock';
 export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from './gateway';
 export { createConnectorSender } from './teamsConnection';
 export { sendApprovalNotice } from './approvalNotice';
