@@ -48,7 +48,7 @@ describe('gateway over HTTP: pairing.autoReply and pairing.notifyOnApprove', fun
   it('autoReply on (the default): the code goes to the sender\'s chat, then the approval notice', async () => {
     gw = await startGateway({ bot: { echo: true } });
     const code = await firstMessage(gw);
-    await gw.waitForRecord((r) => r.direction === 'outbound' && r.reason === 'sent' && r.detail.startsWith(`pairing code ${code} sent`));
+    await gw.waitForRecord((r) => r.direction === 'outbound' && r.reason === 'sent' && (r.detail ?? '').startsWith(`pairing code ${code} sent`));
     const result = await gw.gateway.approve(code);
     assert.equal(result.notice.sent, true);
     assert.equal(texts().length, 2, texts().join('\n---\n'));
@@ -66,13 +66,13 @@ describe('gateway over HTTP: pairing.autoReply and pairing.notifyOnApprove', fun
     // Only the notice: a code reply would have been scheduled before approve() began.
     assert.equal(texts().length, 1, texts().join('\n---\n'));
     assert.match(texts()[0], NOTICE);
-    assert.equal(gw.gateway.activities.list({ limit: 100 }).filter((r) => r.direction === 'outbound' && r.detail.includes('pairing code')).length, 0, 'no pairing-code send recorded');
+    assert.equal(gw.gateway.activities.list({ limit: 100 }).filter((r) => r.direction === 'outbound' && (r.detail ?? '').includes('pairing code')).length, 0, 'no pairing-code send recorded');
   });
 
   it('notifyOnApprove off: the approval is made and says no notice was sent; the sender only ever got the code', async () => {
     gw = await startGateway({ bot: { echo: true }, pairing: { notifyOnApprove: false } });
     const code = await firstMessage(gw);
-    await gw.waitForRecord((r) => r.direction === 'outbound' && r.reason === 'sent' && r.detail.startsWith(`pairing code ${code} sent`));
+    await gw.waitForRecord((r) => r.direction === 'outbound' && r.reason === 'sent' && (r.detail ?? '').startsWith(`pairing code ${code} sent`));
     const result = await gw.gateway.approve(code);
     assert.equal(result.entry, CAROL.aadObjectId);
     assert.equal(result.notice.sent, false);
@@ -90,7 +90,7 @@ describe('gateway over HTTP: pairing.autoReply and pairing.notifyOnApprove', fun
     const res = await g.post(personalMessage(CAROL, 'now?', connector.serviceUrl));
     assert.equal(res.headers.get('x-teams-bot-dev-reason'), 'echo');
     // The echo reply is the only message Carol ever got, and it is the barrier: everything before it has arrived.
-    await g.waitForRecord((r) => r.direction === 'outbound' && r.reason === 'sent' && r.detail.startsWith('echo reply sent'));
+    await g.waitForRecord((r) => r.direction === 'outbound' && r.reason === 'sent' && (r.detail ?? '').startsWith('echo reply sent'));
     assert.deepEqual(texts(), ['Echo: now?']);
   });
 });
