@@ -3,7 +3,8 @@
 // SDK and @azure/identity live only in dist/gateway.js, which the extension
 // requires when the webhook starts.
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync, readdirSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const production = process.argv.includes('--production');
@@ -45,13 +46,21 @@ if (process.argv.includes('--tests')) {
   }
 }
 
-const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b, external: b.external ?? common.external })));
+// A one-off build writes each output to a temporary file and renames it into place, so a
+// process starting `node dist/cli.js` while another build runs (the CLI and end-to-end tests
+// build once per run: test/support/cli.ts) reads the old file or the new one, never half of one.
+const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b, external: b.external ?? common.external, write: watch })));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
   for (const c of contexts) {
-    await c.rebuild();
+    const { outputFiles } = await c.rebuild();
     await c.dispose();
+    for (const f of outputFiles ?? []) {
+      mkdirSync(path.dirname(f.path), { recursive: true });
+      const tmp = `${f.path}.${process.pid}.tmp`;
+      writeFileSync(tmp, f.contents, { mode: f.path.endsWith(`${path.sep}dist${path.sep}cli.js`) ? 0o755 : 0o644 });
+      renameSync(tmp, f.path);
+    }
   }
-  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }

@@ -42,7 +42,11 @@ describe('CLI (dist/cli.js)', function () {
     return started;
   }
 
-  before(() => requireBuiltCli());
+  // Builds dist/ from the current sources unless this run already did (hang guard: a build on a busy machine).
+  before(function () {
+    this.timeout(5 * 60_000);
+    requireBuiltCli();
+  });
   beforeEach(async () => {
     dir = await makeTempDir('tbd-cli-');
     configFile = path.join(dir, 'teams-bot.config.json');

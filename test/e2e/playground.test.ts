@@ -59,6 +59,7 @@ describe('e2e: Agents Playground → serve (CLI) → real echo bot', function ()
   }
 
   before(async function () {
+    this.timeout(5 * 60_000); // hang guard: the build below (unless this run already did it), the Playground and the bot start
     requireBuiltCli();
     dir = await makeTempDir('tbd-e2e-');
     configFile = path.join(dir, 'teams-bot.config.json');

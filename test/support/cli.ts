@@ -4,8 +4,8 @@
  * its own process group, read line by line. Also small helpers every
  * process-level test needs: temp dirs, free ports, polling.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,11 +13,24 @@ import * as path from 'node:path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const CLI_JS = path.join(REPO_ROOT, 'dist', 'cli.js');
 
-/** Fails with a sentence that says what to do when the CLI was not built. */
+let built = false;
+
+/**
+ * Builds dist/ from the current sources, once per test process (`node esbuild.mjs`,
+ * the same build as `npm run build`), so the CLI and end-to-end tests never run a
+ * stale dist/cli.js left from an earlier build. Synchronous, so every caller (a
+ * `before` hook, runCli, spawnServe) is covered whether or not it awaits; the
+ * first call takes seconds (more on a busy machine), the rest nothing.
+ * esbuild.mjs renames finished files into place, so a concurrent run never
+ * sees half a file.
+ */
 export function requireBuiltCli(): void {
-  if (!existsSync(CLI_JS)) {
-    throw new Error(`${CLI_JS} is missing: run \`npm run build\` first (\`npm test\` builds before testing).`);
+  if (built) return;
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'esbuild.mjs')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 5 * 60_000 });
+  if (r.status !== 0) {
+    throw new Error(`building dist/ for the CLI tests failed (node esbuild.mjs: ${r.error?.message ?? `exit ${r.status ?? r.signal}`}):\n${r.stdout}${r.stderr}`);
   }
+  built = true;
 }
 
 export interface CliResult {
