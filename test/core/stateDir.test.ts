@@ -149,6 +149,20 @@ describe('state dir lock: one gateway per state dir', () => {
     await lock.release();
   });
 
+  it('a holder pid that is alive but now another program (a container restart reuses pids) does not block', async function () {
+    if (!existsSync('/proc/self/stat')) this.skip(); // start times come from /proc
+    const stateDir = path.join(dir, '.teams-bot');
+    await ensureStateDir(stateDir);
+    const lockFile = path.join(stateDir, GATEWAY_LOCK_FILE);
+    // The parent process is alive; a start time it never had says it is not the process that took the lock.
+    await fs.writeFile(lockFile, JSON.stringify({ pid: process.ppid, hostname: os.hostname(), port: 3978, startedAt: new Date().toISOString(), token: 'before-restart', processStart: '1' }));
+    const lock = await StateDirLock.acquire(stateDir);
+    await lock.release();
+    // The same live pid without a start time to compare (no /proc when it was written): it counts as the holder.
+    await fs.writeFile(lockFile, JSON.stringify({ pid: process.ppid, hostname: os.hostname(), port: 3978, startedAt: new Date().toISOString(), token: 'other' }));
+    await assert.rejects(StateDirLock.acquire(stateDir), (err: unknown) => err instanceof StateDirInUseError && err.pid === process.ppid && err.port === 3978);
+  });
+
   it('gateways racing for one state dir: exactly one wins, every other is refused', async () => {
     const stateDir = path.join(dir, '.teams-bot');
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => StateDirLock.acquire(stateDir, { port: 1 })));

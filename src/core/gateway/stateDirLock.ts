@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,6 +35,8 @@ export interface LockHolder {
   startedAt: string;
   /** Tells two holders in one process (or a reused pid) apart. */
   token: string;
+  /** Linux: when the holder's process started (clock ticks after boot), so a pid reused by another process is not taken for it. */
+  processStart?: string;
 }
 
 /** A second gateway on a state dir that a running gateway holds. */
@@ -79,6 +82,7 @@ export class StateDirLock {
       url: info.url,
       startedAt: new Date().toISOString(),
       token: randomBytes(8).toString('hex'),
+      processStart: processStart(process.pid),
     };
     await withMutex(file, async () => {
       const current = await readHolder(file);
@@ -135,10 +139,23 @@ function isAlive(holder: LockHolder): boolean {
   if (holder.pid === process.pid) return heldHere.has(holder.token);
   try {
     process.kill(holder.pid, 0);
-    return true;
   } catch (err) {
     // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A container restarted after a SIGKILL hands out the same small pids again: the pid alone can name another program.
+  const started = holder.processStart === undefined ? undefined : processStart(holder.pid);
+  return started === undefined || started === holder.processStart;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time); undefined where there is no /proc. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may contain spaces; fields 3… follow the last ")".
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 
