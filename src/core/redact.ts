@@ -1,18 +1,42 @@
 /**
- * Secrets never reach the activity log, the CLI output or a transcript: bot
- * developers paste those into issues and chats. Redaction errs on the side of
- * hiding too much.
+ * The one redactor. Secrets never reach the activity log, a log line, the CLI
+ * output, a transcript or an error message quoting a tool's output: bot
+ * developers paste those into issues and chats. Two strengths, one set of rules:
+ *
+ * - redactString, for strings inside activities and bot answers: hides what
+ *   is a credential by its shape alone (a JWT, "Bearer <token>", an Entra
+ *   client secret), so a user's "what is a token?" survives.
+ * - redactText, for log lines, details and tool output: also hides the value
+ *   after a credential-named key (password=…, "client_secret": "…", TOKEN=…).
+ *
+ * It hides only values, never the gateway's own explanations: a placeholder
+ * such as `Authorization: Bearer <JWT>` is left as written.
  */
 
 export const REDACTED = '[redacted]';
 
-/** Object keys (and header names) whose value is a credential whatever it looks like. */
-export const SENSITIVE_KEY = /authorization|token|secret|password|passwd|assertion|api[-_]?key|client[-_]?secret|cookie/i;
+/** A text transformation that removes secrets; composable for tool output. */
+export type Redactor = (text: string) => string;
+
+/** Object keys, header names and key=value keys whose value is a credential whatever it looks like. */
+export const SENSITIVE_KEY = /authorization|token|secret|password|passwd|pwd|assertion|api[-_]?key|private[-_]?key|connection[-_]?string|cookie/i;
 
 /** Runs of base64url characters and dots: a JWT is always one whole run, found in linear time. */
 const TOKEN_RUN = /[A-Za-z0-9_.-]+/g;
-/** "Bearer <anything>": opaque (non-JWT) access tokens are credentials too. The scheme stays, so a reader still sees one was sent. */
-const BEARER = /\b(Bearer)\s+[^\s"',;]+/gi;
+/**
+ * "Bearer <anything>": opaque (non-JWT) access tokens are credentials too. The
+ * scheme stays, so a reader still sees one was sent. A value starting with "<"
+ * is a placeholder in an explanation ("Bearer <JWT>"), and a short plain word
+ * is English ("the bearer token is not a JWT"): a token has a digit or a
+ * symbol, or is long.
+ */
+const BEARER = /\b(Bearer)\s+(?!<)([^\s"',;<>]+)/gi;
+const PLAIN_WORD = /^[A-Za-z]{1,23}$/;
+/**
+ * A Microsoft Entra client secret (3 characters, a digit, "Q~", 31 or more),
+ * caught even when it is printed without a telling key, as the Teams CLI does.
+ */
+const ENTRA_CLIENT_SECRET = /[A-Za-z0-9_.-]{3}\dQ~[A-Za-z0-9_.~-]{31,}/g;
 /**
  * key=value, key: value, "key": "value" in free text such as log lines and
  * URLs. The key is bounded and must start a word so that hostile input cannot
@@ -20,7 +44,10 @@ const BEARER = /\b(Bearer)\s+[^\s"',;]+/gi;
  * decided in code, and only then is the value after it consumed.
  */
 const KEY_SEP = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,80})(["']?\s*[:=]\s*["']?)/g;
-const VALUE = /(?:Bearer|Basic)\s+[^\s"'&,;]+|[^\s"'&,;]+/iy;
+/** An unquoted value: an optional auth scheme, then one word. */
+const BARE_VALUE = /(?:(Bearer|Basic|Digest|Negotiate)\s+)?([^\s"'&,;]+)/iy;
+/** Values that say something about a credential without being one. */
+const NOT_A_SECRET = /^(?:<.*|true|false|null|undefined|bearer|basic|digest|negotiate|\[redacted\])$/i;
 
 /** Deeper structures are cut off: no JSON a Teams client sends nests this far, hostile input might. */
 const MAX_DEPTH = 64;
@@ -30,13 +57,29 @@ export function redact(value: unknown): unknown {
   return copy(value, 0, []);
 }
 
-/**
- * For strings inside activities: hides tokens but not ordinary words, so a
- * user's "what is a token?" survives while "Bearer eyJ…" does not.
- */
+/** For strings inside activities: hides credentials by their shape only. */
 export function redactString(s: string): string {
-  if (!s.includes('eyJ') && !/bearer/i.test(s)) return s;
-  return s.replace(TOKEN_RUN, redactJwtInRun).replace(BEARER, `$1 ${REDACTED}`);
+  if (!s.includes('eyJ') && !s.includes('Q~') && !/bearer/i.test(s)) return s;
+  return s
+    .replace(TOKEN_RUN, redactJwtInRun)
+    .replace(ENTRA_CLIENT_SECRET, REDACTED)
+    .replace(BEARER, (all: string, scheme: string, token: string) => (PLAIN_WORD.test(token) || token === REDACTED ? all : `${scheme} ${REDACTED}`));
+}
+
+/** For log lines, details and tool output: also hides the value after a credential-named key. */
+export function redactText(s: string): string {
+  return redactString(redactPairs(s));
+}
+
+/** Redacts exact values the caller already knows are secret (an app password it holds, say). */
+export function redactValues(values: readonly string[]): Redactor {
+  const secrets = values.filter((v) => v.length >= 4);
+  return (text) => secrets.reduce((acc, secret) => acc.split(secret).join(REDACTED), text);
+}
+
+export function composeRedactors(...redactors: (Redactor | undefined)[]): Redactor {
+  const active = redactors.filter((r): r is Redactor => r !== undefined);
+  return (text) => active.reduce((acc, redactor) => redactor(acc), text);
 }
 
 /**
@@ -52,24 +95,71 @@ function redactJwtInRun(run: string): string {
   return run.slice(0, start) + REDACTED;
 }
 
-/** For log lines and details: also hides `password=…`, `client_secret: …` and the like. */
-export function redactText(s: string): string {
-  return redactString(redactPairs(s));
-}
-
 function redactPairs(s: string): string {
   let out = '';
   let done = 0;
+  const quotes: QuoteMemo = new Map();
   KEY_SEP.lastIndex = 0;
   for (let m = KEY_SEP.exec(s); m; m = KEY_SEP.exec(s)) {
     // Not a credential: carry on right after its separator, where "client_secret=" may start.
     if (!SENSITIVE_KEY.test(m[1])) continue;
-    VALUE.lastIndex = KEY_SEP.lastIndex;
-    if (!VALUE.exec(s)) continue;
-    out += s.slice(done, KEY_SEP.lastIndex) + REDACTED;
-    done = KEY_SEP.lastIndex = VALUE.lastIndex;
+    const valueStart = KEY_SEP.lastIndex;
+    const value = readValue(s, valueStart, m[2], quotes);
+    if (!value) continue;
+    out += s.slice(done, valueStart) + value.keep + REDACTED;
+    done = KEY_SEP.lastIndex = value.end;
   }
   return done === 0 ? s : out + s.slice(done);
+}
+
+/**
+ * The credential after a key and its separator: its end, and a prefix to keep
+ * (an auth scheme); undefined when what follows is not a secret.
+ */
+function readValue(s: string, start: number, sep: string, quotes: QuoteMemo): { keep: string; end: number } | undefined {
+  const quote = sep.endsWith('"') ? '"' : sep.endsWith("'") ? "'" : '';
+  if (quote) {
+    // A quoted value is one value, spaces and escaped quotes included.
+    const end = closingQuote(s, start, quote, quotes);
+    if (end >= 0) {
+      const inner = s.slice(start, end);
+      return inner === '' || NOT_A_SECRET.test(inner) ? undefined : { keep: '', end };
+    }
+  }
+  BARE_VALUE.lastIndex = start;
+  const m = BARE_VALUE.exec(s);
+  if (!m) return undefined;
+  const [, scheme, word] = m;
+  if (NOT_A_SECRET.test(word)) return undefined;
+  // "token: Entra ID refused the request" is a sentence, not a credential:
+  // after "key:" (not "key=" or JSON), one plain word followed by more words is prose.
+  if (!scheme && !sep.includes('=') && !/^["']/.test(sep) && /^[A-Za-z]+$/.test(word) && /^\s+\S/.test(s.slice(BARE_VALUE.lastIndex, BARE_VALUE.lastIndex + 2))) {
+    return undefined;
+  }
+  return { keep: scheme ? s.slice(start, start + m[0].length - word.length) : '', end: BARE_VALUE.lastIndex };
+}
+
+/** Per call: the last closing quote found, by quote character. */
+type QuoteMemo = Map<string, { from: number; at: number }>;
+
+/**
+ * The first unescaped `quote` at or after `from`, or -1. Remembered, because
+ * the starts only grow: hostile text full of `token="` without a closing quote
+ * would otherwise be searched to its end once per key, quadratically.
+ */
+function closingQuote(s: string, from: number, quote: string, memo: QuoteMemo): number {
+  const known = memo.get(quote);
+  if (known && from >= known.from && (known.at < 0 || from <= known.at)) return known.at;
+  let i = s.indexOf(quote, from);
+  while (i >= 0 && escaped(s, i, from)) i = s.indexOf(quote, i + 1);
+  memo.set(quote, { from, at: i });
+  return i;
+}
+
+function escaped(s: string, i: number, from: number): boolean {
+  let backslashes = 0;
+  for (let j = i - 1; j >= from && s[j] === '\\'; j--) backslashes++;
+  return backslashes % 2 === 1;
 }
 
 function copy(value: unknown, depth: number, ancestors: object[]): unknown {
@@ -129,19 +219,28 @@ function copyObject(obj: Record<string, unknown>, depth: number, ancestors: obje
     try {
       v = obj[key];
     } catch {
-      out[key] = '[unreadable]';
+      setOwn(out, key, '[unreadable]');
       continue;
     }
-    out[key] = SENSITIVE_KEY.test(key) && hasContent(v) ? REDACTED : copy(v, depth + 1, ancestors);
+    setOwn(out, key, SENSITIVE_KEY.test(key) && hasContent(v) ? REDACTED : copy(v, depth + 1, ancestors));
   }
   // Name/value pairs ({ name: 'Authorization', value: '…' }), as in HAR logs and some header arrays.
   for (const nameKey of ['name', 'key', 'header']) {
-    const name = obj[nameKey];
-    if (typeof name === 'string' && isHeaderName(name) && SENSITIVE_KEY.test(name) && 'value' in out && hasContent(out.value)) {
+    const name = Object.hasOwn(obj, nameKey) ? obj[nameKey] : undefined;
+    if (typeof name === 'string' && isHeaderName(name) && SENSITIVE_KEY.test(name) && Object.hasOwn(out, 'value') && hasContent(out.value)) {
       out.value = REDACTED;
     }
   }
   return out;
+}
+
+/**
+ * `out[key] = v` with key "__proto__" would set the copy's prototype and drop
+ * the field; a record must keep every own property the sender wrote.
+ */
+function setOwn(out: Record<string, unknown>, key: string, v: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[key] = v;
 }
 
 /** An empty or missing credential hides nothing, and seeing it empty is what explains a 401. */

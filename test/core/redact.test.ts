@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { redact, redactString, redactText } from '../../src/core/redact';
+import { redact, redactString, redactText, redactValues, composeRedactors } from '../../src/core/redact';
+import { BotFrameworkAuth } from '../../src/core/auth/botFrameworkAuth';
+import { resolveCloud } from '../../src/core/auth/cloud';
+import { REASONS } from '../../src/core/reasons';
 
 /** A real HS256 JWT, shaped like a Bot Framework token. */
 function mintJwt(claims: Record<string, unknown>): string {
@@ -11,6 +14,8 @@ function mintJwt(claims: Record<string, unknown>): string {
 
 const JWT = mintJwt({ aud: '00000000-1111-2222-3333-444444444444', iss: 'https://api.botframework.com', serviceurl: 'https://smba.trafficmanager.net/emea/', exp: 1893456000 });
 const R = '[redacted]';
+/** The shape of a Microsoft Entra client secret (made up). */
+const ENTRA = 'Xq48Q~fAkeS3cretV4lue.ForTests_only-abcd';
 
 describe('redact', () => {
   it('replaces credential-named keys at any depth, any case', () => {
@@ -113,6 +118,30 @@ describe('redact', () => {
     assert.equal(typeof redactText(hostile), 'string');
     assert.equal(typeof redactText('eyJ'.repeat(300_000)), 'string');
   });
+
+  it('finishes on quoted values that never close and on Entra-looking runs (hang guard only)', function () {
+    this.timeout(20_000);
+    assert.equal(typeof redactText('token="'.repeat(60_000)), 'string');
+    assert.equal(typeof redactText(`password='${'\\'.repeat(100_000)}`), 'string');
+    assert.equal(typeof redactString('aaa1Q~'.repeat(60_000)), 'string');
+  });
+
+  it('keeps a "__proto__" field as an own property, and redacts inside it', () => {
+    const input = JSON.parse('{"type":"message","__proto__":{"polluted":true,"token":"abc"},"channelData":{"__proto__":"x"}}') as Record<string, unknown>;
+    const out = redact(input) as Record<string, unknown>;
+    assert.ok(Object.hasOwn(out, '__proto__'), 'the field is kept');
+    assert.equal(Object.getPrototypeOf(out), Object.prototype, 'the copy\'s prototype is untouched');
+    assert.equal((out as { polluted?: unknown }).polluted, undefined);
+    assert.equal(JSON.stringify(out), '{"type":"message","__proto__":{"polluted":true,"token":"[redacted]"},"channelData":{"__proto__":"x"}}');
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined, 'nothing leaked into Object.prototype');
+  });
+
+  it('redacts Entra client secrets by their shape, and pwd / connectionstring / private_key keys', () => {
+    assert.deepEqual(redact({ text: `my secret is ${ENTRA} ok`, settings: { pwd: 'p4ss', ConnectionString: 'Server=x;Password=y', connection_string: 'z', private_key: 'k', privateKey: 'k2' } }), {
+      text: `my secret is ${R} ok`,
+      settings: { pwd: R, ConnectionString: R, connection_string: R, private_key: R, privateKey: R },
+    });
+  });
 });
 
 describe('redactText', () => {
@@ -121,10 +150,89 @@ describe('redactText', () => {
       redactText('POST https://login.microsoftonline.com/t/oauth2/v2.0/token client_secret=abc~123&grant_type=client_credentials'),
       `POST https://login.microsoftonline.com/t/oauth2/v2.0/token client_secret=${R}&grant_type=client_credentials`,
     );
-    assert.equal(redactText(`Authorization: Bearer ${JWT}`), `Authorization: ${R}`);
+    // The scheme stays, as in activity strings: a reader sees a bearer token was sent.
+    assert.equal(redactText(`Authorization: Bearer ${JWT}`), `Authorization: Bearer ${R}`);
+    assert.equal(redactText('Authorization: Bearer abc.def-ghi'), `Authorization: Bearer ${R}`);
+    assert.equal(redactText('authorization=Basic dXNlcjpwYXNz'), `authorization=Basic ${R}`);
     assert.equal(redactText('{"password":"hunter2","user":"bob"}'), `{"password":"${R}","user":"bob"}`);
     assert.equal(redactText("api_key='k-1' host=example.com"), `api_key='${R}' host=example.com`);
     assert.equal(redactText(`sent ${JWT} to bot`), `sent ${R} to bot`);
     assert.equal(redactText('sender 29:abc is not in allowFrom'), 'sender 29:abc is not in allowFrom');
+  });
+});
+
+describe('redactText: every rule of the one redactor', () => {
+  it('JSON keys: the whole quoted value, spaces and escaped quotes included; an empty value stays', () => {
+    assert.equal(redactText('"clientSecret": "abc\\"def"'), `"clientSecret": "${R}"`);
+    assert.equal(redactText('{"password":"two words","user":"bob"}'), `{"password":"${R}","user":"bob"}`);
+    assert.equal(redactText(`{'db_pwd': 'a b;c'}`), `{'db_pwd': '${R}'}`);
+    assert.equal(redactText('"CLIENT_SECRET": ""'), '"CLIENT_SECRET": ""');
+    assert.equal(redactText('    "CLIENT_SECRET": "s3cr3t",'), `    "CLIENT_SECRET": "${R}",`);
+  });
+
+  it('env assignments and query strings', () => {
+    assert.equal(redactText('APP_PASSWORD=hunter22 TOKEN=zzz'), `APP_PASSWORD=${R} TOKEN=${R}`);
+    assert.equal(redactText('CLIENT_SECRET=abc123'), `CLIENT_SECRET=${R}`);
+    assert.equal(redactText('AZURE_STORAGE_CONNECTIONSTRING=DefaultEndpointsProtocol=https'), `AZURE_STORAGE_CONNECTIONSTRING=${R}`);
+    assert.equal(redactText('MY_PRIVATE_KEY=abc rest'), `MY_PRIVATE_KEY=${R} rest`);
+    assert.equal(redactText('pwd=x1'), `pwd=${R}`);
+    assert.equal(redactText('https://h/cb?access_token=opaque123&state=ok'), `https://h/cb?access_token=${R}&state=ok`);
+  });
+
+  it('Entra client secrets without a telling key, JWTs and bearer tokens anywhere', () => {
+    assert.equal(redactText(`got ${ENTRA} here`), `got ${R} here`);
+    assert.equal(redactText(`the generated password ${ENTRA} was not saved`), `the generated password ${R} was not saved`);
+    assert.equal(redactText('token eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.sig'), `token ${R}`);
+    assert.equal(redactText('header was Bearer opaque.token-value, then more'), `header was Bearer ${R}, then more`);
+  });
+
+  it('not secrets: booleans, nulls, URLs, ordinary ids', () => {
+    for (const text of [
+      '"secretSkipped": true, "botId": "abc"',
+      '"password": null',
+      'token=false',
+      'https://mybot-3978.euw.devtunnels.ms',
+      'sender 29:abc is not in allowFrom',
+      'what is a token? my password is in the vault',
+    ]) {
+      assert.equal(redactText(text), text);
+    }
+  });
+
+  it('leaves the gateway\'s own explanations alone: placeholders, scheme names, sentences', () => {
+    for (const text of [
+      'The request has no Authorization header; the Bot Connector always sends "Authorization: Bearer <JWT>".',
+      "curl -X POST 'http://127.0.0.1:3978/api/messages' \\\n  -H 'Authorization: Bearer <a Bot Framework token>'",
+      'appId is configured but the request has no "Authorization: Bearer" header (HTTP 401).',
+      'Could not get a Bot Connector token: Entra ID refused the secret token request (invalid_client): AADSTS7000215: Invalid client secret provided.',
+      'set the password: use Set App Password in the command palette',
+      'Authorization: [redacted]',
+    ]) {
+      assert.equal(redactText(text), text);
+    }
+  });
+
+  it('a bearer token has a digit or a symbol, or is long; "bearer token" is English', () => {
+    assert.equal(redactString('The bearer token is not a well-formed JWT'), 'The bearer token is not a well-formed JWT');
+    assert.equal(redactString('Bearer abcdefghijklmnopqrstuvwxyzABCD'), `Bearer ${R}`);
+    assert.equal(redactString('Bearer s3cr3t'), `Bearer ${R}`);
+    assert.equal(redactString('Bearer <JWT>'), 'Bearer <JWT>');
+  });
+
+  it('the real texts: the missing-header detail and every reason survive a log line', async () => {
+    const auth = new BotFrameworkAuth({ appId: 'app', cloud: resolveCloud({ cloud: 'Public' }) });
+    const outcome = await auth.check(undefined, {});
+    assert.equal(outcome.ok, false);
+    if (outcome.ok) return;
+    assert.match(outcome.detail, /"Authorization: Bearer <JWT>"/);
+    const line = `[msteams] rejected HTTP 401 reason=${outcome.reason}: ${outcome.detail}`;
+    assert.equal(redactText(line), line);
+    for (const [reason, { text }] of Object.entries(REASONS)) assert.equal(redactText(text), text, reason);
+  });
+
+  it('exact values and composition, as the process runner uses them', () => {
+    const redactor = composeRedactors(redactText, redactValues(['custom-value-9', 'abc']), undefined);
+    assert.equal(redactor('custom-value-9 and TOKEN=zzz and ab'), `${R} and TOKEN=${R} and ab`);
+    assert.equal(redactValues(['abc'])('abc'), 'abc', 'values shorter than 4 characters are not redacted (they would hit ordinary words)');
   });
 });

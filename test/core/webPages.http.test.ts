@@ -138,6 +138,9 @@ describe('gateway over HTTP: web pages cannot post in local mode', function () {
     assert.equal(res.status, 401);
     assert.equal(res.headers[REASON_HEADER], 'auth-missing-header');
     assert.equal(bot.requests.length, 0);
+    // The explanation survives redaction in the stored record and the log line (issue 8 §3: it read "Authorization: [redacted]").
+    const record = await gw.waitForRecord((r) => r.reason === 'auth-missing-header');
+    assert.match(record.detail!, /always sends "Authorization: Bearer <JWT>"/);
   });
 
   (existsSync(CHROMIUM) ? it : it.skip)('a real headless Chromium page posting with fetch(…, { mode: "no-cors" }) is refused and recorded', async function () {

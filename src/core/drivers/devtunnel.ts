@@ -10,7 +10,7 @@ import {
   type ProcessHandle,
   type ProcessResult,
 } from '../process/processRunner';
-import { redactSecrets } from '../process/redaction';
+import { redactText } from '../redact';
 import { lastLine } from '../process/textLines';
 import type { ToolInfo } from '../process/toolNotFound';
 import {
@@ -199,7 +199,7 @@ export class Devtunnel {
     } catch {
       throw new DevtunnelError(
         `devtunnel ${command} printed output this extension cannot read: update the devtunnel CLI (\`devtunnel update\`) and try again.`,
-        { detail: redactSecrets(lastLine(result.stdout)), exitCode: result.code },
+        { detail: redactText(lastLine(result.stdout)), exitCode: result.code },
       );
     }
   }
@@ -350,13 +350,13 @@ export class DevtunnelHost extends TypedEmitter<DevtunnelHostEvents> {
   }
 
   private detail(): string {
-    return redactSecrets(this.recent.slice(-3).join(' | '));
+    return redactText(this.recent.slice(-3).join(' | '));
   }
 }
 
 function failureFromOutput(command: string, output: string, exitCode: number | null, id?: string): DevtunnelError {
   const kind = classifyDevtunnelFailure(output);
-  const detail = redactSecrets(lastLine(output));
+  const detail = redactText(lastLine(output));
   switch (kind) {
     case 'not-logged-in':
       return new NotLoggedInError({ detail, exitCode });

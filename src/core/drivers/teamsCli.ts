@@ -1,5 +1,5 @@
 import { runProcess, type CallOptions, type DriverOptions, type ProcessResult } from '../process/processRunner';
-import { redactSecrets } from '../process/redaction';
+import { redactText } from '../redact';
 import { lastLine } from '../process/textLines';
 import type { ToolInfo } from '../process/toolNotFound';
 import { TeamsCliError } from './teamsCliErrors';
@@ -171,7 +171,7 @@ export class TeamsCli {
     return new TeamsCliError(
       {
         code: 'CLI_FAILED',
-        message: `The Teams CLI failed (exit code ${result.code ?? result.signal})${said ? `: ${redactSecrets(said)}` : ''}`,
+        message: `The Teams CLI failed (exit code ${result.code ?? result.signal})${said ? `: ${redactText(said)}` : ''}`,
         suggestion: 'Run the same `teams` command in a terminal to see the full output.',
       },
       result.code,

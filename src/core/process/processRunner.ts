@@ -4,7 +4,7 @@ import { TypedEmitter } from '../typedEmitter';
 import { stripAnsi } from './ansi';
 import { LineBuffer } from './lineBuffer';
 import { ProcessCancelledError, ProcessStartError, ProcessTimeoutError } from './processErrors';
-import { composeRedactors, redactSecrets, type Redactor } from './redaction';
+import { composeRedactors, redactText, type Redactor } from '../redact';
 import { ToolNotFoundError, type ToolInfo } from './toolNotFound';
 
 /**
@@ -115,7 +115,7 @@ export class ProcessHandle extends TypedEmitter<ProcessEvents> {
   constructor(private readonly options: StartOptions) {
     super();
     this.command = [options.tool.name, ...options.args].join(' ');
-    this.redactor = composeRedactors(redactSecrets, options.redact);
+    this.redactor = composeRedactors(redactText, options.redact);
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.capture = options.capture ?? false;
 

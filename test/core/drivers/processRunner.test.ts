@@ -9,7 +9,7 @@ import { extractJson } from '../../../src/core/process/extractJson';
 import { LineBuffer } from '../../../src/core/process/lineBuffer';
 import { ProcessCancelledError, ProcessTimeoutError } from '../../../src/core/process/processErrors';
 import { runProcess, startProcess, type OutputLine } from '../../../src/core/process/processRunner';
-import { redactSecrets, redactValues } from '../../../src/core/process/redaction';
+import { redactText, redactValues } from '../../../src/core/redact';
 import { ToolNotFoundError, type ToolInfo } from '../../../src/core/process/toolNotFound';
 import { BIN, envWithStandIns, tempDir } from './driverTestSupport';
 
@@ -109,9 +109,9 @@ describe('processRunner', () => {
     assert.equal(logged.includes('fAkeS3cret'), false);
     assert.equal(logged.includes('hunter22'), false);
     assert.equal(logged.includes('custom-value-9'), false);
-    assert.ok(logged.includes('node:     "CLIENT_SECRET": "[REDACTED]"'));
-    assert.ok(logged.includes('node (stderr): bare [REDACTED] here'));
-    assert.ok(logged.includes('node: APP_PASSWORD=[REDACTED] TOKEN=[REDACTED]'));
+    assert.ok(logged.includes('node:     "CLIENT_SECRET": "[redacted]"'));
+    assert.ok(logged.includes('node (stderr): bare [redacted] here'));
+    assert.ok(logged.includes('node: APP_PASSWORD=[redacted] TOKEN=[redacted]'));
     assert.ok(logged.includes('node:     "CLIENT_ID": "abc",'));
     assert.ok(result.stdout.includes(SECRET));
   });
@@ -277,13 +277,13 @@ describe('LineBuffer', () => {
 
 describe('redaction and text helpers', () => {
   it('redacts secret-named JSON keys and env assignments, Entra secrets, bearer tokens and JWTs', () => {
-    assert.equal(redactSecrets('"clientSecret": "abc\\"def"'), '"clientSecret": "[REDACTED]"');
-    assert.equal(redactSecrets('CLIENT_SECRET=abc123'), 'CLIENT_SECRET=[REDACTED]');
-    assert.equal(redactSecrets(`got ${SECRET} here`), 'got [REDACTED] here');
-    assert.equal(redactSecrets('Authorization: Bearer abc.def-ghi'), 'Authorization: Bearer [REDACTED]');
-    assert.equal(redactSecrets('token eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.sig'), 'token [REDACTED]');
-    assert.equal(redactSecrets('"secretSkipped": true, "botId": "abc"'), '"secretSkipped": true, "botId": "abc"');
-    assert.equal(redactSecrets('https://mybot-3978.euw.devtunnels.ms'), 'https://mybot-3978.euw.devtunnels.ms');
+    assert.equal(redactText('"clientSecret": "abc\\"def"'), '"clientSecret": "[redacted]"');
+    assert.equal(redactText('CLIENT_SECRET=abc123'), 'CLIENT_SECRET=[redacted]');
+    assert.equal(redactText(`got ${SECRET} here`), 'got [redacted] here');
+    assert.equal(redactText('Authorization: Bearer abc.def-ghi'), 'Authorization: Bearer [redacted]');
+    assert.equal(redactText('token eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.sig'), 'token [redacted]');
+    assert.equal(redactText('"secretSkipped": true, "botId": "abc"'), '"secretSkipped": true, "botId": "abc"');
+    assert.equal(redactText('https://mybot-3978.euw.devtunnels.ms'), 'https://mybot-3978.euw.devtunnels.ms');
   });
 
   it('strips ANSI escapes', () => {

@@ -84,7 +84,7 @@ describe('TeamsCli driver (against the stand-in teams)', () => {
       await cli().appCreate({ name: 'mybot', endpoint: ENDPOINT });
       const logged = logger.text();
       // The output itself was logged (redacted), so the check below is not vacuous.
-      assert.ok(logged.includes('teams:     "CLIENT_SECRET": "[REDACTED]"'));
+      assert.ok(logged.includes('teams:     "CLIENT_SECRET": "[redacted]"'));
       assert.ok(logged.includes(`teams:     "CLIENT_ID": "${BOT}",`));
       assert.equal(logged.includes(SECRET), false);
       assert.equal(logged.includes('fAkeS3cretV4lue'), false);
@@ -97,11 +97,11 @@ describe('TeamsCli driver (against the stand-in teams)', () => {
         assert.equal(err.code, 'CLI_FAILED');
         assert.equal(
           err.message,
-          'The Teams CLI failed (exit code 1): Error: Teams app import failed; the generated password [REDACTED] was not saved. Run the same `teams` command in a terminal to see the full output.',
+          'The Teams CLI failed (exit code 1): Error: Teams app import failed; the generated password [redacted] was not saved. Run the same `teams` command in a terminal to see the full output.',
         );
         return true;
       });
-      assert.ok(logger.text().includes('teams (stderr): Error: Teams app import failed; the generated password [REDACTED] was not saved'));
+      assert.ok(logger.text().includes('teams (stderr): Error: Teams app import failed; the generated password [redacted] was not saved'));
       assert.equal(logger.text().includes('differentSecretValue'), false);
     });
 
