@@ -3,7 +3,7 @@ import { consoleLogger } from './consoleLogger';
 import { exitWhenDrained, toleratePipeClose } from './processOutput';
 import { UserError, EXIT_USAGE, EXIT_USER_ERROR } from './cliError';
 import { serve } from './commands/serve';
-import { pairingList, pairingApprove, pairingReject } from './commands/pairing';
+import { pairingList, pairingApprove, pairingReject, pairingApproved, pairingRevoke, pairingPromote } from './commands/pairing';
 import { activities } from './commands/activities';
 import { configValidate, configInit } from './commands/config';
 import type { CommonOptions } from './options';
@@ -37,17 +37,27 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--echo', 'answer with the built-in echo bot (overrides bot.url)')
     .action((opts: CommonOptions & { port?: number; host?: string; botUrl?: string; echo?: boolean }) => run(() => serve(opts, logger)));
 
-  const pairing = program.command('pairing').description('list, approve and reject pairing requests').exitOverride();
+  const pairing = program.command('pairing').description('list, approve and reject pairing requests; list, revoke and promote approved senders').exitOverride();
   common(pairing.command('list'))
     .description('list pending pairing requests')
     .option('--json', 'print JSON')
     .action((opts: CommonOptions & { json?: boolean }) => run(() => pairingList(opts, logger, process.stdout)));
   common(pairing.command('approve').argument('<code>', 'the pairing code the sender received'))
-    .description("approve a code: add the sender to allowFrom and tell them")
+    .description('approve a code: let the sender into personal chats (state-dir allowFrom.json) and tell them')
     .action((code: string, opts: CommonOptions) => run(() => pairingApprove(code, opts, logger, process.stdout)));
   common(pairing.command('reject').argument('<code>', 'the pairing code'))
     .description('reject a code: remove the request')
     .action((code: string, opts: CommonOptions) => run(() => pairingReject(code, opts, logger, process.stdout)));
+  common(pairing.command('approved'))
+    .description('list approved senders: pairing approvals (personal chats only) and the config\'s allowFrom')
+    .option('--json', 'print JSON')
+    .action((opts: CommonOptions & { json?: boolean }) => run(() => pairingApproved(opts, logger, process.stdout)));
+  common(pairing.command('revoke').argument('<id>', 'the approved sender: AAD object id or Teams user id'))
+    .description('revoke a pairing approval: their next personal message starts a new pairing')
+    .action((id: string, opts: CommonOptions) => run(() => pairingRevoke(id, opts, logger, process.stdout)));
+  common(pairing.command('promote').argument('<id>', 'the approved sender: AAD object id or Teams user id'))
+    .description('move a pairing approval into the config\'s allowFrom (which also covers group chats and channels when groupAllowFrom is unset)')
+    .action((id: string, opts: CommonOptions) => run(() => pairingPromote(id, opts, logger, process.stdout)));
 
   common(program.command('activities'))
     .description('show recorded activities, newest first')

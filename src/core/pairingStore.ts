@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import * as lockfile from 'proper-lockfile';
 import { TypedEmitter } from './typedEmitter';
 import { type Logger, silentLogger } from './logger';
 import type { PairingFile, PairingMeta, PairingOutcome, PairingRequest } from './pairingRequest';
 import { writeFileAtomic } from './atomicWrite';
-import { ensureStateDir } from './stateDir';
 import { generatePairingCode, normalizePairingCode } from './pairingCode';
+import { AllowStore, ALLOW_FILE_NAME, type ApprovedSender, type Undo } from './pairing/allowStore';
+import { DEFAULT_LOCK_WAIT_MS, stateFileFault, withStateLock } from './pairing/stateFile';
 
 export interface PairingStoreOptions {
   file: string;
@@ -15,6 +15,10 @@ export interface PairingStoreOptions {
   maxPending: number;
   logger?: Logger;
   now?: () => Date;
+  /** How long a write waits for a lock another process holds (default 2 s; Teams waits 15 s for an answer). */
+  lockWaitMs?: number;
+  /** The fs the lock uses (proper-lockfile's `fs` option): tests stand in a slow or failing disk. */
+  lockFs?: typeof import('node:fs');
 }
 
 export type PairingEvents = {
@@ -24,11 +28,29 @@ export type PairingEvents = {
   resolved: { request: PairingRequest; outcome: PairingOutcome };
   /** The pending list changed in any way; the payload is the new list, oldest first. */
   changed: PairingRequest[];
+  /** The DM-only approved senders (allowFrom.json) changed, here or in another process. */
+  approvedChanged: ApprovedSender[];
 };
 
+/**
+ * What one message from an unpaired sender did. 'approved': by the time the
+ * write held the lock, an approval (possibly by another process) had let the
+ * sender in, so no new code was issued.
+ */
 export type TouchResult =
   | { kind: 'created' | 'existing'; request: PairingRequest }
-  | { kind: 'full'; pending: number };
+  | { kind: 'full'; pending: number }
+  | { kind: 'approved' };
+
+/**
+ * The result of approving a code. 'already-approved': another process (or an
+ * earlier click) approved it first; nothing was changed and nobody is to be
+ * told twice.
+ */
+export type ApproveOutcome =
+  | { kind: 'approved'; request: PairingRequest; sender: ApprovedSender; added: boolean }
+  | { kind: 'already-approved'; id: string; code: string; at: string }
+  | { kind: 'not-found' };
 
 /** One entry of the resolution tail kept in pairing.json. */
 export interface ResolvedPairing {
@@ -81,18 +103,25 @@ type PendingEvent =
  * lose each other's update.
  */
 export class PairingStore extends TypedEmitter<PairingEvents> {
+  /** Senders let in by an approval: personal chats only (see pairing/allowStore.ts). */
+  readonly approved: AllowStore;
   private readonly file: string;
   private readonly dir: string;
   private ttlMs: number;
   private maxPending: number;
   private readonly logger: Logger;
   private readonly now: () => Date;
+  private readonly lockWaitMs: number;
+  private readonly lockFs?: typeof import('node:fs');
+  /** Senders whose auto-reply is being sent right now: claimed once, so the code goes out once. */
+  private readonly replying = new Set<string>();
 
   /** Pending and not known to be expired, oldest first. */
   private requests: PairingRequest[] = [];
   /** The file content this memory reflects; lets the watcher skip no-op reloads. */
   private lastRaw: string | undefined;
   private lastStatKey = '';
+  private lastAllowStatKey = '';
   private loaded = false;
   /** In-process serialisation; the file lock only arbitrates between processes. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -117,6 +146,15 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     this.maxPending = opts.maxPending;
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? (() => new Date());
+    this.lockWaitMs = opts.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+    this.lockFs = opts.lockFs;
+    this.approved = new AllowStore({ file: path.join(this.dir, ALLOW_FILE_NAME), logger: this.logger, lockWaitMs: this.lockWaitMs });
+    this.approved.on('changed', (list) => this.emit('approvedChanged', list));
+  }
+
+  /** True when an approved pairing let this sender into personal chats. */
+  isApproved(from: { id: string; aadObjectId?: string }): boolean {
+    return this.approved.isApproved(from);
   }
 
   async load(): Promise<void> {
@@ -129,6 +167,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       await this.rememberStat();
       this.emitAll(events);
     });
+    await this.approved.refresh();
   }
 
   list(): PairingRequest[] {
@@ -191,17 +230,43 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
    */
   private commitCreates(): void {
     let batch: CreateWaiter[] | undefined;
-    this.mutate((state, now) => {
+    this.mutate(async (state, now) => {
+      // An approval writes allowFrom.json before it removes the request from
+      // pairing.json, under this same lock: reading it here, while holding the
+      // lock, means a sender approved a moment ago is never issued a new code.
+      await this.approved.refresh();
       batch = this.createQueue.splice(0);
-      return batch.map((waiter) => applyTouch(state, now, waiter.sender, this.maxPending));
+      return batch.map((waiter): TouchResult => {
+        const approved = !state.requests.some((r) => r.id === waiter.sender.id) && this.approved.isApproved({ id: waiter.sender.id, aadObjectId: waiter.sender.meta.aadObjectId });
+        return approved ? { kind: 'approved' } : applyTouch(state, now, waiter.sender, this.maxPending);
+      });
     }).then(
       (results) => batch!.forEach((waiter, i) => waiter.resolve(results[i])),
       (err: unknown) => (batch ?? this.createQueue.splice(0)).forEach((waiter) => waiter.reject(err)),
     );
   }
 
+  /**
+   * Claims the auto-reply for this sender's pending request: true exactly once
+   * per request (until released unsent), however many of their messages are in
+   * flight. It checks the live request, not a copy a message got earlier, so a
+   * reply that finished a moment ago is seen.
+   */
+  claimReply(senderId: string, code: string): boolean {
+    const request = this.requests.find((r) => r.id === senderId && r.code === code);
+    if (!request || request.repliedAt || this.replying.has(senderId)) return false;
+    this.replying.add(senderId);
+    return true;
+  }
+
+  /** Ends a claim: sent marks the request replied (so it is never sent again); unsent lets the next message try again. */
+  releaseReply(senderId: string, sent: boolean): void {
+    if (sent) this.markReplied(senderId);
+    this.replying.delete(senderId);
+  }
+
   /** Saved with the next batch: the in-memory mark is what stops a second reply. */
-  async markReplied(senderId: string): Promise<void> {
+  markReplied(senderId: string): void {
     const request = this.requests.find((r) => r.id === senderId);
     if (!request) return;
     const at = this.now().toISOString();
@@ -209,6 +274,38 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     const prior = this.unsaved.get(senderId);
     this.unsaved.set(senderId, { lastSeenAt: prior?.lastSeenAt ?? request.lastSeenAt, count: prior?.count ?? 0, meta: prior?.meta ?? {}, repliedAt: at });
     this.scheduleFlush();
+  }
+
+  /**
+   * Approves a pending code, all or nothing: under pairing.json's lock, the
+   * sender goes into allowFrom.json first, then the request leaves
+   * pairing.json. If that second write fails, the first is undone, so the
+   * request stays pending and nobody is half approved. A code that was
+   * approved already (by another process at the same moment, say) is
+   * reported as such and changes nothing.
+   */
+  approve(code: string, approvedBy: string): Promise<ApproveOutcome> {
+    const wanted = normalizePairingCode(code);
+    let undo: Undo | undefined;
+    return this.mutate(async (state, now): Promise<ApproveOutcome> => {
+      const index = state.requests.findIndex((r) => r.code === wanted);
+      if (index < 0) {
+        const prior = [...state.recent].reverse().find((r) => r.code === wanted);
+        return prior?.outcome === 'approved' ? { kind: 'already-approved', id: prior.id, code: prior.code, at: prior.at } : { kind: 'not-found' };
+      }
+      const request = state.requests[index];
+      const sender = approvedSenderOf(request, now, approvedBy);
+      const { added, undo: undoAllow } = await this.approved.add(sender);
+      undo = undoAllow;
+      state.requests.splice(index, 1);
+      pushRecent(state, { id: request.id, code: request.code, outcome: 'approved', at: now.toISOString() });
+      return { kind: 'approved', request: clone(request), sender, added };
+    }, async (err) => {
+      if (!undo) return;
+      await undo().catch((undoErr: unknown) => {
+        this.logger.error(`pairing: approving ${wanted} failed (${errText(err)}) and undoing its entry in ${this.approved.file} failed too (${errText(undoErr)}): remove that entry by hand (teams-bot-dev pairing revoke).`);
+      });
+    });
   }
 
   resolve(code: string, outcome: 'approved' | 'rejected'): Promise<PairingRequest | undefined> {
@@ -247,6 +344,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       // The directory, not the file: writes replace the file by rename, which
       // leaves a watcher on the old inode deaf.
       this.watcher = fs.watch(this.dir, { persistent: false }, (_event, name) => {
+        if (name?.toString() === ALLOW_FILE_NAME) return void this.refreshApproved();
         if (name && name.toString() !== base) return;
         this.scheduleReload(WATCH_DEBOUNCE_MS);
       });
@@ -266,6 +364,8 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    // Wait for a write already under way too: the caller (stop) must not leave a write or a lock behind.
+    await this.serial(async () => undefined);
     if (this.unsaved.size > 0) await this.mutate(() => undefined);
   }
 
@@ -295,9 +395,16 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     return run;
   }
 
-  /** Lock, re-read, apply, write if anything changed, adopt the result, then emit outside the lock. */
-  private mutate<T>(apply: (state: PairingFileState, now: Date) => T): Promise<T> {
+  /**
+   * Lock, re-read, apply, write if anything changed, adopt the result, then
+   * emit outside the lock. Faults (lock, read, write) reject with a
+   * StateFileError saying what to do; memory is left as it was, and
+   * `onFailure` may undo what `apply` did elsewhere.
+   */
+  private mutate<T>(apply: (state: PairingFileState, now: Date) => T | Promise<T>, onFailure?: (err: unknown) => Promise<void>): Promise<T> {
     return this.serial(async () => {
+      const unsavedBefore = new Map(this.unsaved);
+      let applied = false;
       const { result, events } = await this.withLock(async () => {
         const read = await this.readFile();
         if (read.kind === 'corrupt') await this.moveAside(read.why);
@@ -306,39 +413,36 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
         purgeExpiredOnDisk(state, now, this.ttlMs);
         applyUnsaved(state, this.unsaved);
         this.unsaved.clear();
-        const result = apply(state, now);
+        const result = await apply(state, now);
+        applied = true;
         const text = serialize(state);
         if (read.kind !== 'ok' || text !== read.raw) {
           if (read.kind !== 'missing' || state.requests.length > 0 || state.recent.length > 0) {
-            await writeFileAtomic(this.file, text);
+            try {
+              await writeFileAtomic(this.file, text);
+            } catch (err) {
+              throw stateFileFault(this.file, 'write', err);
+            }
           }
         }
         const events = this.adopt(state, text, false);
         this.loaded = true;
         await this.rememberStat();
         return { result, events };
+      }).catch(async (err: unknown) => {
+        // Nothing was adopted: the repeat-message counts taken for this write are still owed to disk.
+        for (const [id, delta] of unsavedBefore) this.unsaved.set(id, mergeUnsaved(delta, this.unsaved.get(id)));
+        if (applied && onFailure) await onFailure(err);
+        throw err;
       });
       this.emitAll(events);
       return result;
     });
   }
 
-  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await ensureStateDir(this.dir);
-    const release = await lockfile.lock(this.file, {
-      // The file may not exist yet, and realpath would fail on it.
-      realpath: false,
-      // A holder that crashed leaves the lock directory behind; after this long it is taken over.
-      stale: 10_000,
-      retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 100, randomize: true },
-      // The default throws from a timer, which would take the whole gateway down.
-      onCompromised: (err) => this.logger.warn(`pairing: lock on ${this.file} was lost (${errText(err)}); a concurrent change may be overwritten`),
-    });
-    try {
-      return await fn();
-    } finally {
-      await release().catch(() => undefined);
-    }
+  /** The state dir is created (with its .gitignore) by withStateLock, on the first write only. */
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withStateLock(this.file, { lockWaitMs: this.lockWaitMs, logger: this.logger, fs: this.lockFs }, fn);
   }
 
   private async readFile(): Promise<ReadResult> {
@@ -347,7 +451,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       raw = await fsp.readFile(this.file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-      throw err;
+      throw stateFileFault(this.file, 'read', err);
     }
     const parsed = parsePairingFile(raw);
     return parsed.ok ? { kind: 'ok', state: parsed.state, raw } : { kind: 'corrupt', raw, why: parsed.why };
@@ -366,7 +470,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       });
     } catch (err) {
       // Without the lock, renaming could move aside a good file another process just wrote.
-      this.logger.warn(`${this.file} is unreadable and could not be locked to move it aside (${errText(err)}); starting with no pending pairing requests. Approved senders are safe: they live in the config's allowFrom.`);
+      this.logger.warn(`${this.file} is unreadable and could not be locked to move it aside (${errText(err)}); starting with no pending pairing requests. Approved senders are safe: they live in ${ALLOW_FILE_NAME} and the config's allowFrom.`);
       return { kind: 'missing' };
     }
   }
@@ -381,7 +485,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    this.logger.warn(`${this.file} was unreadable (${why}); moved it to ${target} and started with no pending pairing requests. Approved senders are safe: they live in the config's allowFrom.`);
+    this.logger.warn(`${this.file} was unreadable (${why}); moved it to ${target} and started with no pending pairing requests. Approved senders are safe: they live in ${ALLOW_FILE_NAME} and the config's allowFrom.`);
   }
 
   /**
@@ -455,6 +559,11 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       this.purgeMemory();
       this.watchDir();
       if ((await statKey(this.file)) !== this.lastStatKey) this.scheduleReload(0);
+      const allowKey = await statKey(this.approved.file);
+      if (allowKey !== this.lastAllowStatKey) {
+        this.lastAllowStatKey = allowKey;
+        await this.refreshApproved();
+      }
     } finally {
       this.polling = false;
     }
@@ -476,6 +585,11 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
         this.lastStatKey = key;
         const raw = read.kind === 'ok' ? read.raw : undefined;
         if (raw === this.lastRaw && this.loaded) return;
+        // An approval writes allowFrom.json before pairing.json: reading it now,
+        // after pairing.json, means a request seen leaving as approved is never
+        // followed by a moment where its sender is neither pending nor approved
+        // (which would issue them a fresh code).
+        await this.refreshApproved();
         const events = this.adopt(read.kind === 'ok' ? read.state : emptyState(), raw, !this.loaded);
         this.loaded = true;
         this.emitAll(events);
@@ -483,6 +597,10 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
         this.logger.debug(`pairing: reloading ${this.file} failed (${errText(err)})`);
       }
     });
+  }
+
+  private async refreshApproved(): Promise<void> {
+    await this.approved.refresh().catch((err: unknown) => this.logger.debug(`pairing: reloading ${this.approved.file} failed (${errText(err)})`));
   }
 
   private async rememberStat(): Promise<void> {
@@ -523,6 +641,32 @@ interface CreateWaiter {
   sender: { id: string; meta: Omit<PairingMeta, 'count'> };
   resolve: (result: TouchResult) => void;
   reject: (err: unknown) => void;
+}
+
+/** Two batches of repeat messages for one sender, the older first. */
+function mergeUnsaved(older: UnsavedChange, newer: UnsavedChange | undefined): UnsavedChange {
+  if (!newer) return older;
+  return {
+    lastSeenAt: newer.lastSeenAt > older.lastSeenAt ? newer.lastSeenAt : older.lastSeenAt,
+    count: older.count + newer.count,
+    meta: { ...older.meta, ...newer.meta },
+    repliedAt: older.repliedAt ?? newer.repliedAt,
+  };
+}
+
+/** What the allow store keeps about an approved request. */
+function approvedSenderOf(request: PairingRequest, now: Date, approvedBy: string): ApprovedSender {
+  return {
+    entry: request.meta.aadObjectId ?? request.id,
+    id: request.id,
+    aadObjectId: request.meta.aadObjectId,
+    name: request.meta.name,
+    approvedAt: now.toISOString(),
+    approvedBy,
+    code: request.code,
+    conversationId: request.meta.conversationId,
+    tenantId: request.meta.tenantId,
+  };
 }
 
 function applyUnsaved(state: PairingFileState, unsaved: ReadonlyMap<string, UnsavedChange>): void {

@@ -60,6 +60,8 @@ export const REASONS = {
   'send-refused-host': { fate: 'failed', text: 'An outbound message was not sent: its serviceUrl is not a Bot Connector host allowed for the configured cloud.' },
   'send-failed': { fate: 'failed', text: 'An outbound message to the Bot Connector failed; the detail has the status.' },
   'send-no-credentials': { fate: 'failed', text: 'An outbound message needs a bot token but no app password, certificate or managed identity is configured.' },
+  'pairing-store-unavailable': { fate: 'failed', text: 'A personal chat from an unpaired sender, but the pairing request could not be saved (state dir not writable, disk full, a directory where pairing.json should be, or its lock held by another process): no code was issued. The detail and the log say what to fix; the sender gets a code with their next message once it is fixed (HTTP 503).' },
+  'internal-error': { fate: 'failed', text: 'The gateway itself failed while handling the request (a bug): the log has the stack trace; please report it (HTTP 500).' },
 } as const satisfies Record<string, { fate: Fate; text: string }>;
 
 export type Reason = keyof typeof REASONS;

@@ -54,17 +54,19 @@ describe('gateway over HTTP: local mode (no appId)', function () {
     assert.equal(onDisk.requests[0].meta.aadObjectId, CAROL.aadObjectId);
   });
 
-  it('after approval the next message is forwarded to the bot and the sender is told', async () => {
+  it('after approval the next message is forwarded to the bot and the sender is told; the approval lives in the state dir, not the config', async () => {
     gw = await startGateway({ bot: { url: bot.url } });
+    const configBefore = await fs.readFile(gw.configFile, 'utf8');
     await gw.post(personalMessage(CAROL, 'hello', connector.serviceUrl));
     const code = gw.gateway.pairing.getBySender(CAROL.id)!.code;
     const result = await gw.gateway.approve(code.toLowerCase());
     assert.equal(result.entry, CAROL.aadObjectId);
     assert.equal(result.notice.sent, true);
-    const config = await fs.readFile(gw.configFile, 'utf8');
-    assert.match(config, /^\/\/ test config/, 'comments survive');
-    assert.ok(config.includes(CAROL.aadObjectId));
-    await waitFor(() => gw.gateway.config!.allowFrom.includes(CAROL.aadObjectId), 'config reload');
+    assert.equal(await fs.readFile(gw.configFile, 'utf8'), configBefore, 'a pairing approval does not touch the config');
+    const store = JSON.parse(await fs.readFile(path.join(gw.stateDir, 'allowFrom.json'), 'utf8'));
+    assert.deepEqual(store.allowFrom, [CAROL.aadObjectId]);
+    assert.equal(store.senders[0].name, CAROL.name);
+    assert.equal(store.senders[0].code, code);
     const res = await gw.post(personalMessage(CAROL, 'now?', connector.serviceUrl));
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-teams-bot-dev-reason'), 'dm-allowlisted');

@@ -121,7 +121,7 @@ describe('PairingStore', () => {
     const other = make();
     const bob = await store.touch({ id: '29:bob', meta: { name: 'Bob' } });
     const dave = await store.touch({ id: '29:dave', meta: { name: 'Dave' } });
-    if (bob.kind === 'full' || dave.kind === 'full') throw new Error('unexpected full');
+    if (!('request' in bob) || !('request' in dave)) throw new Error('expected a request');
     await store.touch({ id: '29:bob', meta: {} });
     await store.touch({ id: '29:dave', meta: {} });
     await other.load();
@@ -137,7 +137,7 @@ describe('PairingStore', () => {
   it('finds a request by code ignoring case, spaces and dashes, and by sender', async () => {
     const store = make();
     const r = await store.touch({ id: '29:carol', meta: {} });
-    if (r.kind === 'full') throw new Error('unexpected full');
+    if (!('request' in r)) throw new Error('expected a request');
     const code = r.request.code;
     const typed = `${code.slice(0, 4).toLowerCase()} - ${code.slice(4)}`;
     assert.equal(store.getByCode(typed)?.id, '29:carol');
@@ -172,7 +172,7 @@ describe('PairingStore', () => {
     minutes(3);
     // Seen again at minute 9: expiry still counts from createdAt.
     await store.touch({ id: 'old', meta: {} });
-    if (a.kind === 'full' || b.kind === 'full') throw new Error('unexpected full');
+    if (!('request' in a) || !('request' in b)) throw new Error('expected a request');
     const events = collect(store);
 
     minutes(2); // minute 11: "old" is past its 10 minutes, "newer" is 5 minutes old
@@ -211,7 +211,7 @@ describe('PairingStore', () => {
     const store = make();
     const r = await store.touch({ id: 'dave', meta: { name: 'Dave' } });
     const s = await store.touch({ id: 'erin', meta: {} });
-    if (r.kind === 'full' || s.kind === 'full') throw new Error('unexpected full');
+    if (!('request' in r) || !('request' in s)) throw new Error('expected a request');
     const events = collect(store);
     minutes(1);
     const removed = await store.resolve(r.request.code.toLowerCase(), 'approved');
@@ -232,7 +232,7 @@ describe('PairingStore', () => {
     const codes: string[] = [];
     for (let i = 0; i < RECENT_LIMIT + 5; i++) {
       const r = await store.touch({ id: `s${i}`, meta: {} });
-      if (r.kind !== 'full') codes.push(r.request.code);
+      if ('request' in r) codes.push(r.request.code);
     }
     for (const code of codes) await store.resolve(code, 'rejected');
     const recent = readDisk().recent ?? [];
@@ -261,7 +261,7 @@ describe('PairingStore', () => {
     const results = await Promise.all(ids.flatMap((id) => [store.touch({ id, meta: {} }), store.touch({ id, meta: {} })]));
     const created = results.filter((r) => r.kind === 'created');
     assert.equal(created.length, 8, 'one request per sender, even with two messages in flight');
-    const codes = new Set(created.map((r) => (r.kind === 'full' ? '' : r.request.code)));
+    const codes = new Set(created.map((r) => (!('request' in r) ? '' : r.request.code)));
     assert.equal(codes.size, 8);
     await store.flush();
     const disk = readDisk().requests as { id: string; meta: { count: number } }[];
@@ -297,7 +297,7 @@ describe('PairingStore', () => {
       assert.equal(warns.length, 1);
       assert.ok(warns[0].message.includes(file), warns[0].message);
       assert.ok(warns[0].message.includes(aside), warns[0].message);
-      assert.match(warns[0].message, /Approved senders are safe: they live in the config's allowFrom/);
+      assert.match(warns[0].message, /Approved senders are safe: they live in allowFrom.json and the config's allowFrom/);
       assert.equal(warns[0].message.includes('\n'), false, 'one line');
 
       // The store keeps working on a fresh file.
@@ -355,7 +355,7 @@ describe('PairingStore', () => {
         }),
       );
       await Promise.all(
-        created.map((r, i) => (i % 2 === 0 && r.kind !== 'full' ? store.resolve(r.request.code, 'approved') : undefined)),
+        created.map((r, i) => (i % 2 === 0 && 'request' in r ? store.resolve(r.request.code, 'approved') : undefined)),
       );
     }
 
@@ -433,7 +433,7 @@ describe('PairingStore', () => {
 
       const requested = next(gateway, 'requested');
       const r = await cli.touch({ id: 'watch-1', meta: { name: 'W' } });
-      if (r.kind === 'full') throw new Error('unexpected full');
+      if (!('request' in r)) throw new Error('expected a request');
       const seenRequest = await requested;
       assert.deepEqual(seenRequest.payload, r.request);
       assert.equal(gateway.getByCode(r.request.code)?.id, 'watch-1');
@@ -448,7 +448,7 @@ describe('PairingStore', () => {
 
       const requested2 = next(gateway, 'requested');
       const r2 = await cli.touch({ id: 'watch-2', meta: {} });
-      if (r2.kind === 'full') throw new Error('unexpected full');
+      if (!('request' in r2)) throw new Error('expected a request');
       await requested2;
       const rejected = next(gateway, 'resolved');
       await cli.resolve(r2.request.code, 'rejected');
@@ -459,7 +459,7 @@ describe('PairingStore', () => {
     it('picks up a resolve done by a child process', async () => {
       const gateway = make({ fixedClock: false });
       const r = await gateway.touch({ id: 'kid', meta: {} });
-      if (r.kind === 'full') throw new Error('unexpected full');
+      if (!('request' in r)) throw new Error('expected a request');
       gateway.watch();
       const resolved = next(gateway, 'resolved', 10_000);
       const code = `
@@ -478,7 +478,7 @@ describe('PairingStore', () => {
     it('still notices changes when fs.watch reports nothing (network drives, some containers): the mtime poll', async () => {
       const gateway = make({ fixedClock: false });
       const r = await gateway.touch({ id: 'polled', meta: {} });
-      if (r.kind === 'full') throw new Error('unexpected full');
+      if (!('request' in r)) throw new Error('expected a request');
       gateway.watch();
       // Silence the directory watcher, leaving only the mtime poll.
       gateway['watcher']?.close();

@@ -1,6 +1,10 @@
 import * as path from 'node:path';
 import { PairingStore } from '../../core/pairingStore';
-import { approvePairing, rejectPairing, PairingNotFoundError } from '../../core/pairingActions';
+import {
+  approvePairing, rejectPairing, listApproved, revokeApproval, promoteApproval,
+  PairingNotFoundError, ApprovedSenderNotFoundError, ApprovedSenderInConfigError, ConfigWriteError,
+} from '../../core/pairingActions';
+import { isStateFileError } from '../../core/pairing/stateFile';
 import { loadConfigFile } from '../../core/config/configLoader';
 import { sendApprovalNotice } from '../../core/gateway/approvalNotice';
 import type { PairingRequest } from '../../core/pairingRequest';
@@ -18,41 +22,53 @@ function openStore(stateDir: string, logger: Logger): PairingStore {
 export async function pairingList(opts: CommonOptions & { json?: boolean }, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
   const { configFile, stateDir } = resolveCommon(opts);
   const loaded = await loadConfigFile(configFile);
-  const store = openStore(stateDir, logger);
-  if (loaded.config) store.setLimits({ ttlMinutes: loaded.config.pairing.codeTtlMinutes, maxPending: loaded.config.pairing.maxPending });
-  await store.load();
-  const list = store.list();
-  if (opts.json) {
-    out.write(`${JSON.stringify(list, null, 2)}\n`);
+  return withStore(stateDir, logger, async (store) => {
+    if (loaded.config) store.setLimits({ ttlMinutes: loaded.config.pairing.codeTtlMinutes, maxPending: loaded.config.pairing.maxPending });
+    await store.load();
+    const list = store.list();
+    if (opts.json) {
+      out.write(`${JSON.stringify(list, null, 2)}\n`);
+      return 0;
+    }
+    if (list.length === 0) {
+      out.write('No pending pairing requests.\n');
+      return 0;
+    }
+    const rows = list.map((r) => [r.code, r.meta.name ?? '', r.meta.aadObjectId ?? r.id, String(r.meta.count), ago(r.createdAt), ago(r.lastSeenAt)]);
+    out.write(table(['CODE', 'NAME', 'SENDER', 'MESSAGES', 'REQUESTED', 'LAST SEEN'], rows));
     return 0;
-  }
-  if (list.length === 0) {
-    out.write('No pending pairing requests.\n');
-    return 0;
-  }
-  const rows = list.map((r) => [r.code, r.meta.name ?? '', r.meta.aadObjectId ?? r.id, String(r.meta.count), ago(r.createdAt), ago(r.lastSeenAt)]);
-  out.write(table(['CODE', 'NAME', 'SENDER', 'MESSAGES', 'REQUESTED', 'LAST SEEN'], rows));
-  return 0;
+  });
 }
 
+/**
+ * Approves a code: the sender goes into <state-dir>/allowFrom.json, which
+ * opens personal chats only (`pairing promote` puts them in the config).
+ * All or nothing: a fault leaves the request pending and prints one sentence.
+ */
 export async function pairingApprove(code: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
   const { configFile, stateDir } = resolveCommon(opts);
   const loaded = await loadConfigFile(configFile);
-  if (loaded.exists && !loaded.config) {
-    throw new UserError(`${configFile} is invalid, so the approval cannot be written to allowFrom: run \`teams-bot-dev config validate\` and fix it first.`);
-  }
   const config = loaded.config;
   return withStore(stateDir, logger, async (store) => {
     const result = await approvePairing({
       configFile,
       store,
       logger,
-      notify: config ? (request) => sendApprovalNotice(request, config, loaded.secrets, logger) : undefined,
+      via: 'cli',
+      notify: !config
+        ? async () => ({ sent: false, detail: `no notice sent: ${configFile} is invalid (run \`teams-bot-dev config validate\`)` })
+        : config.pairing.notifyOnApprove
+          ? (request) => sendApprovalNotice(request, config, loaded.secrets, logger)
+          : undefined,
     }, code);
-    out.write(`Approved ${result.request.code}: ${describe(result.request)} ${result.added ? 'added to' : 'was already in'} allowFrom in ${configFile} as ${result.entry}.\n`);
+    if (result.alreadyApproved) {
+      out.write(`${result.request.code} was already approved: ${describe(result.request)} can message the bot in a personal chat. Nothing changed; no second notice was sent.\n`);
+      return 0;
+    }
+    out.write(`Approved ${result.request.code}: ${describe(result.request)} ${result.added ? 'can now message the bot in a personal chat' : 'was already approved for personal chats'} (${path.join(stateDir, 'allowFrom.json')}, as ${result.entry}). Group chats and channels still follow groupAllowFrom/allowFrom in the config: \`teams-bot-dev pairing promote ${result.entry}\` adds them there.\n`);
     out.write(`${result.notice.sent ? 'The sender was told they are approved.' : `Notice: ${result.notice.detail}.`}\n`);
     return 0;
-  });
+  }, true);
 }
 
 export async function pairingReject(code: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
@@ -61,16 +77,73 @@ export async function pairingReject(code: string, opts: CommonOptions, logger: L
     const request = await rejectPairing({ configFile, store, logger }, code);
     out.write(`Rejected ${request.code}: ${describe(request)} stays unable to message the bot; a new message from them creates a new code.\n`);
     return 0;
+  }, true);
+}
+
+/** Everyone who may message the bot by approval: pairing approvals (personal chats only) and the config's allowFrom. */
+export async function pairingApproved(opts: CommonOptions & { json?: boolean }, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const { configFile, stateDir } = resolveCommon(opts);
+  const loaded = await loadConfigFile(configFile);
+  return withStore(stateDir, logger, async (store) => {
+    const list = await listApproved({ store, config: loaded.config });
+    if (opts.json) {
+      out.write(`${JSON.stringify(list, null, 2)}\n`);
+      return 0;
+    }
+    if (list.length === 0) {
+      out.write('Nobody is approved yet: approve a pairing code with `teams-bot-dev pairing approve CODE`.\n');
+      return 0;
+    }
+    const rows = list.map((s) => [
+      s.entry,
+      s.name ?? '',
+      s.source === 'pairing' ? 'pairing (personal chats)' : 'config allowFrom',
+      s.approvedAt ? ago(s.approvedAt) : '',
+      s.approvedBy ?? '',
+      s.code ?? '',
+    ]);
+    out.write(table(['SENDER', 'NAME', 'WHERE', 'APPROVED', 'BY', 'CODE'], rows));
+    if (!loaded.config && loaded.exists) out.write(`(${configFile} is invalid, so its allowFrom is not listed: run \`teams-bot-dev config validate\`.)\n`);
+    return 0;
   });
 }
 
-/** An unknown code is the user's mistake (exit 1, one sentence); the store is always closed. */
-async function withStore(stateDir: string, logger: Logger, fn: (store: PairingStore) => Promise<number>): Promise<number> {
+export async function pairingRevoke(id: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const { configFile, stateDir } = resolveCommon(opts);
+  const loaded = await loadConfigFile(configFile);
+  return withStore(stateDir, logger, async (store) => {
+    const removed = await revokeApproval({ configFile, store, logger, config: loaded.config }, id);
+    out.write(`Revoked ${removed.name ? `${removed.name} (${removed.entry})` : removed.entry}: their next personal message starts a new pairing.\n`);
+    return 0;
+  }, true);
+}
+
+export async function pairingPromote(id: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
+  const { configFile, stateDir } = resolveCommon(opts);
+  const loaded = await loadConfigFile(configFile);
+  if (loaded.exists && !loaded.config) {
+    throw new UserError(`${configFile} is invalid, so the sender cannot be written to its allowFrom: run \`teams-bot-dev config validate\` and fix it first.`);
+  }
+  return withStore(stateDir, logger, async (store) => {
+    const { sender, added } = await promoteApproval({ configFile, store, logger }, id);
+    out.write(`Promoted ${sender.name ? `${sender.name} (${sender.entry})` : sender.entry}: ${added ? 'added to' : 'already in'} allowFrom in ${configFile}, which also admits them to group chats and channels when groupAllowFrom is unset or empty.\n`);
+    return 0;
+  }, true);
+}
+
+/**
+ * A mistake the user can fix (unknown code or sender, a state dir that
+ * cannot be written or locked) is one sentence and exit 1; the store is
+ * always closed.
+ */
+async function withStore(stateDir: string, logger: Logger, fn: (store: PairingStore) => Promise<number>, changes = false): Promise<number> {
   const store = openStore(stateDir, logger);
   try {
     return await fn(store);
   } catch (err) {
-    if (err instanceof PairingNotFoundError) throw new UserError(err.message);
+    if (err instanceof PairingNotFoundError || err instanceof ApprovedSenderNotFoundError || err instanceof ApprovedSenderInConfigError) throw new UserError(err.message);
+    if (isStateFileError(err)) throw new UserError(changes ? `${err.message} Nothing was changed.` : err.message);
+    if (err instanceof ConfigWriteError) throw new UserError(err.message);
     throw err;
   } finally {
     store.close();

@@ -10,15 +10,17 @@ import type { ActivityRecord } from '../activityRecord';
 import { ActivityLog } from '../activityLog';
 import { PairingStore } from '../pairingStore';
 import type { PairingOutcome, PairingRequest } from '../pairingRequest';
-import { approvePairing, rejectPairing, type ApproveResult } from '../pairingActions';
+import { approvePairing, rejectPairing, listApproved, revokeApproval, promoteApproval, type ApproveResult, type ApprovedSenderView } from '../pairingActions';
+import type { ApprovedSender } from '../pairing/allowStore';
 import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config/configLoader';
+import { formatDiagnostic, type ConfigDiagnostic } from '../config/configDiagnostic';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
-import { Pipeline, summarize, type Authenticator } from './pipeline';
+import { Pipeline, summarize, type Authenticator, type PipelineResponse } from './pipeline';
 import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhookServer';
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { approvalNotice } from './approvalNotice';
 import { createConnectorSender, createAuthenticator } from './teamsConnection';
-import { StateDirLock } from './stateDirLock';
+import { StateDirInUseError, StateDirLock } from './stateDirLock';
 
 export type GatewayStatus = 'stopped' | 'starting' | 'running' | 'stopping';
 
@@ -38,8 +40,24 @@ export type GatewayEvents = {
   pairingResolved: { request: PairingRequest; outcome: PairingOutcome };
   pairingsChanged: PairingRequest[];
   configChanged: LoadedConfig;
+  /**
+   * An edit made the config file unusable; the gateway keeps running on the
+   * last good configuration. Emitted for every failed reload; the next good
+   * reload emits configChanged (with loaded.config set) instead.
+   */
+  configError: ConfigErrorEvent;
+  /** The DM-only pairing approvals (allowFrom.json) changed, here or in another process. */
+  approvedChanged: ApprovedSender[];
   simulatorReply: { conversationId: string; activity: Record<string, unknown> };
 };
+
+export interface ConfigErrorEvent {
+  file: string;
+  /** One sentence: what happened and that the last good configuration stays in force. */
+  message: string;
+  /** The errors, each with path, message and (when in the file) line and column; empty when the file could not be read at all. */
+  diagnostics: ConfigDiagnostic[];
+}
 
 export interface GatewayOptions {
   configFile: string;
@@ -86,6 +104,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private configWatcher?: () => void;
   private configuredBot?: TeamsBotConfig['bot'];
   private runtimeBotUrl?: string;
+  /** The last reload failed: the UI shows an error until a good reload. */
+  private configBroken = false;
 
   constructor(private readonly options: GatewayOptions) {
     super();
@@ -121,7 +141,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.loaded = loaded;
       this.rebuildConnection(config, loaded.secrets);
       // Before the stores: a second gateway on this state dir would interleave the activity log (StateDirInUseError).
-      this.lock = await StateDirLock.acquire(this.options.stateDir, { port: config.webhook.port });
+      this.lock = await this.takeStateDir(config.webhook.port);
       this.pairing.setLimits({ ttlMinutes: config.pairing.codeTtlMinutes, maxPending: config.pairing.maxPending });
       await Promise.all([this.pairing.load(), this.activities.load()]);
       this.wireStores();
@@ -145,7 +165,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.server = await listen(app, config.webhook.host, config.webhook.port, { logger: this.options.logger, pipeline });
       const port = boundPort(this.server);
       const url = `http://${urlHost(config.webhook.host)}:${port}${config.webhook.path}`;
-      await this.lock.update({ port, url });
+      await this.lock?.update({ port, url }).catch(() => undefined);
       this.pairing.watch();
       this.watchConfig();
       const localMode = !config.appId;
@@ -199,13 +219,29 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
    * the sender is told. Resolves once the running gateway lets them in, so the
    * sender's next message is never taken for a new pairing.
    */
-  async approve(code: string): Promise<ApproveResult> {
-    const result = await approvePairing({
+  async approve(code: string, via = 'gateway'): Promise<ApproveResult> {
+    return approvePairing({
       configFile: this.configFile,
       store: this.pairing,
       logger: this.options.logger,
+      via,
       notify: this.current?.pairing.notifyOnApprove === false ? undefined : (request) => this.notifyApproved(request),
     }, code);
+  }
+
+  /** Pairing approvals and the config's allowFrom entries, for the Approved Senders view. */
+  listApproved(): Promise<ApprovedSenderView[]> {
+    return listApproved({ store: this.pairing, config: this.current });
+  }
+
+  /** Removes a pairing approval; the sender's next personal message starts a new pairing. */
+  revoke(id: string): Promise<ApprovedSender> {
+    return revokeApproval({ configFile: this.configFile, store: this.pairing, logger: this.options.logger, config: this.current }, id);
+  }
+
+  /** Moves a pairing approval into the config's allowFrom (which also covers groups when groupAllowFrom is unset), and applies it at once. */
+  async promote(id: string): Promise<{ sender: ApprovedSender; added: boolean }> {
+    const result = await promoteApproval({ configFile: this.configFile, store: this.pairing, logger: this.options.logger }, id);
     await this.reloadConfig();
     return result;
   }
@@ -235,13 +271,28 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   }
 
   private async inject(activity: Activity): Promise<ActivityRecord> {
-    const response = await this.requireRunning().handle({
+    return (await this.handleSimulated(activity)).record;
+  }
+
+  /**
+   * Runs a complete activity through the pipeline, marked "simulated", and
+   * returns the pipeline's answer as the webhook would send it (a bot's invoke
+   * response included). Conversation tests set the activity's serviceUrl to
+   * simulatorServiceUrl, so the bot's replies come back as simulatorReply events.
+   */
+  async handleSimulated(activity: Activity): Promise<PipelineResponse> {
+    return this.requireRunning().handle({
       source: 'simulated',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: Buffer.from(JSON.stringify(activity)),
       startedAt: performance.now(),
     });
-    return response.record;
+  }
+
+  /** The serviceUrl whose replies the running gateway captures (simulatorReply events) instead of sending them to Teams. */
+  get simulatorServiceUrl(): string {
+    this.requireRunning();
+    return `http://127.0.0.1:${this.state.port}${SIMULATOR_PREFIX}`;
   }
 
   private buildSimulatedActivity(input: SimulateInput): Activity {
@@ -328,7 +379,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     const onChange = (curr: fs.Stats, prev: fs.Stats) => {
       if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
       clearTimeout(timer);
-      timer = setTimeout(() => void this.reloadConfig(), 50);
+      timer = setTimeout(() => void this.reloadConfig(), 50);  // never rejects: see reloadConfig
     };
     fs.watchFile(file, { interval: 250 }, onChange);
     this.configWatcher = () => {
@@ -337,13 +388,30 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     };
   }
 
+  /**
+   * Re-reads the config after an edit. Never rejects: it runs from a file
+   * watcher, where a rejection would be unhandled and end `serve`. A file that
+   * cannot be read, parsed, validated or applied keeps the last good
+   * configuration running, logs every error with its line and column, and
+   * emits configError for the extension to show.
+   */
   async reloadConfig(): Promise<void> {
     if (this.state.status !== 'running') return;
+    try {
+      await this.applyReloadedConfig();
+    } catch (err) {
+      this.configFailed([], (err as Error).message);
+    }
+  }
+
+  private async applyReloadedConfig(): Promise<void> {
     const loaded = await this.loadConfig();
+    if (this.state.status !== 'running') return;
     this.loaded = loaded;
     if (!loaded.config) {
-      this.options.logger.error(`[config] ${this.configFile} is now invalid; the webhook keeps the last valid configuration until it is fixed:\n${loaded.diagnostics.filter((d) => d.severity === 'error').map((d) => `  ${d.path}: ${d.message}${d.line ? ` (line ${d.line}, col ${d.column})` : ''}`).join('\n')}`);
+      const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
       this.emit('configChanged', loaded);
+      this.configFailed(errors, `${errors.length} error${errors.length === 1 ? '' : 's'}`);
       return;
     }
     const before = this.current!;
@@ -351,21 +419,31 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     try {
       checkBotUrl(next);
     } catch (err) {
-      this.options.logger.error(`[config] ${(err as Error).message} The previous configuration stays in force.`);
+      this.configFailed([{ severity: 'error', code: 'bot-url-loop', path: 'bot.url', message: (err as Error).message }], 'bot.url points at the gateway');
       return;
     }
     const webhookChanged = before.webhook.port !== next.webhook.port || before.webhook.path !== next.webhook.path || before.webhook.host !== next.webhook.host || before.webhook.maxBodyBytes !== next.webhook.maxBodyBytes;
-    // An approval triggers a reload twice (its pairing event, then the file poll): the second changes nothing.
-    if (!webhookChanged && isDeepStrictEqual(next, before)) return;
+    const recovered = this.configBroken;
+    // A reload that changes nothing is silent, unless it ends an error the UI is showing.
+    if (!webhookChanged && !recovered && isDeepStrictEqual(next, before)) return;
     if (webhookChanged) {
       this.options.logger.warn('[config] webhook settings changed: restart the webhook to apply them');
       next.webhook = before.webhook;
     }
-    this.current = next;
     this.rebuildConnection(next, loaded.secrets);
+    this.current = next;
+    this.configBroken = false;
     this.pairing.setLimits({ ttlMinutes: next.pairing.codeTtlMinutes, maxPending: next.pairing.maxPending });
     this.options.logger.info(`[config] reloaded ${this.configFile} (dmPolicy=${next.dmPolicy}, allowFrom: ${next.allowFrom.length} entr${next.allowFrom.length === 1 ? 'y' : 'ies'})`);
     this.emit('configChanged', loaded);
+  }
+
+  private configFailed(diagnostics: ConfigDiagnostic[], why: string): void {
+    this.configBroken = true;
+    const message = `${this.configFile} could not be applied (${why}); the webhook keeps the last valid configuration until it is fixed`;
+    const lines = diagnostics.map((d) => `  ${formatDiagnostic(d)}`);
+    this.options.logger.error(`[config] ${message}${lines.length ? `:\n${lines.join('\n')}` : '.'}`);
+    this.emit('configError', { file: this.configFile, message, diagnostics });
   }
 
   private rebuildConnection(config: TeamsBotConfig, secrets: TeamsBotSecrets): void {
@@ -379,11 +457,10 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.activities.on('recorded', (record) => this.emit('activity', record)),
       this.pairing.on('requested', (request) => this.emit('pairingRequested', request)),
       this.pairing.on('resolved', (event) => {
-        // The approver wrote allowFrom before resolving: read it now, not at the next poll,
         // so the sender's next message is not taken for a new pairing.
-        if (event.outcome === 'approved') void this.reloadConfig();
         this.emit('pairingResolved', event);
       }),
+      this.pairing.on('approvedChanged', (list) => this.emit('approvedChanged', list)),
       this.pairing.on('changed', (list) => this.emit('pairingsChanged', list)),
     );
   }
@@ -395,6 +472,24 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.configWatcher = undefined;
     if (!this.options.pairing) this.pairing.close();
     this.pipeline = undefined;
+  }
+
+  /**
+   * One gateway per state dir (StateDirInUseError). A state dir that cannot
+   * be written at all (read-only, a file in its path, disk full) is no reason
+   * not to serve: nothing can be written there for a second gateway to
+   * interleave with, the activity log keeps records in memory, and pairing
+   * writes fail with their own reason. So that is a warning, not a refusal.
+   */
+  private async takeStateDir(port: number): Promise<StateDirLock | undefined> {
+    try {
+      return await StateDirLock.acquire(this.options.stateDir, { port });
+    } catch (err) {
+      if (err instanceof StateDirInUseError) throw err;
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      this.options.logger.warn(`[msteams] the state dir ${path.resolve(this.options.stateDir)} cannot be written (${code}): serving anyway, with activities kept in memory only and pairing requests refused until it is writable; another gateway on this state dir would not be noticed. Fix its permissions or point --state-dir / teamsBot.stateDir at a writable directory.`);
+      return undefined;
+    }
   }
 
   private async releaseLock(): Promise<void> {

@@ -4,7 +4,7 @@ import type { ActivityRecord, ActivitySummary, AuthResult, Source } from '../act
 import type { ActivityLog, RecordInput } from '../activityLog';
 import { oneLineLogger, type Logger } from '../logger';
 import type { PairingStore } from '../pairingStore';
-import { decide, channelConversationId } from '../policy';
+import { decide, channelConversationId, type PairingState } from '../policy';
 import { fateOf, type Reason } from '../reasons';
 import type { TeamsBotConfig } from '../config/configTypes';
 import type { ActivitySender, SendTarget } from './activitySender';
@@ -50,13 +50,14 @@ export interface PipelineDeps {
   logger: Logger;
 }
 
+/** What a message from an unpaired sender did to the pairing store. */
+type PairingStart = { kind: 'full'; pending: number } | { kind: 'ok'; code: string } | { kind: 'approved' };
+
 export const FATE_HEADER = 'x-teams-bot-dev-fate';
 export const REASON_HEADER = 'x-teams-bot-dev-reason';
 
 export class Pipeline {
   private readonly deps: PipelineDeps;
-  /** Senders whose pairing code is being sent right now: their next messages must not send it again. */
-  private readonly replying = new Set<string>();
 
   constructor(deps: PipelineDeps) {
     this.deps = { ...deps, logger: oneLineLogger(deps.logger) };
@@ -80,23 +81,38 @@ export class Pipeline {
     if (!auth.ok) return this.reject(req, auth.status ?? 401, auth.reason, auth.detail, activity, auth.status === 403 ? 'not-checked' : 'jwt-invalid');
 
     const config = this.deps.config();
-    const decision = decide(activity, config, {
-      isPending: (id) => this.deps.pairing.has(id),
-      pendingCount: this.deps.pairing.pendingCount(),
-    });
+    const store = this.deps.pairing;
+    const pairingState: PairingState = {
+      isPending: (id) => store.has(id),
+      get pendingCount() {
+        return store.pendingCount();
+      },
+      isApproved: (from) => store.isApproved(from),
+    };
+    let decision = decide(activity, config, pairingState);
+
+    let pairing: PairingStart | undefined;
+    if (!decision.accept && decision.reason === 'dm-pairing-pending') {
+      try {
+        pairing = await this.startPairing(activity, config);
+      } catch (err) {
+        return this.pairingStoreFault(req, activity, auth.result, decision.detail, err);
+      }
+      // An approval landed (perhaps in another process) while the request was being written: no code, let them in.
+      if (pairing.kind === 'approved') decision = decide(activity, config, pairingState);
+    }
 
     if (!decision.accept) {
       let reason = decision.reason;
       let detail = decision.detail;
       let pairingCode: string | undefined;
-      if (reason === 'dm-pairing-pending') {
-        const outcome = await this.startPairing(activity, config);
-        if (outcome.kind === 'full') {
+      if (reason === 'dm-pairing-pending' && pairing) {
+        if (pairing.kind === 'full') {
           reason = 'dm-pairing-full';
-          detail = `${detail}; but ${outcome.pending} requests are already pending (pairing.maxPending), so no code was issued`;
-        } else {
-          pairingCode = outcome.code;
-          detail = `${detail} (code ${outcome.code})`;
+          detail = `${detail}; but ${pairing.pending} requests are already pending (pairing.maxPending), so no code was issued`;
+        } else if (pairing.kind === 'ok') {
+          pairingCode = pairing.code;
+          detail = `${detail} (code ${pairing.code})`;
         }
       }
       if (reason === 'dm-pairing-pending') {
@@ -135,7 +151,21 @@ export class Pipeline {
     return { ok: true, result: 'local' };
   }
 
-  private async startPairing(activity: Activity, config: TeamsBotConfig): Promise<{ kind: 'full'; pending: number } | { kind: 'ok'; code: string }> {
+  /**
+   * The pairing store could not save the request (state dir read-only, disk
+   * full, a directory in the way, a lock held elsewhere). The message is not
+   * lost from view: it is recorded (in memory if the disk is what failed),
+   * answered at once with a reason, and logged with what to do; everyone else
+   * keeps being served.
+   */
+  private pairingStoreFault(req: InboundRequest, activity: Activity, auth: AuthResult, decisionDetail: string, err: unknown): PipelineResponse {
+    const why = err instanceof Error ? err.message : String(err);
+    const detail = `${decisionDetail}; but no pairing code was issued because the pairing request could not be saved: ${why}`;
+    this.deps.logger.error(`[msteams] pairing request from ${activity.from?.id ?? '-'} not saved, reason=pairing-store-unavailable: ${why}`);
+    return this.finish(req, 503, { status: 'failed', reason: 'pairing-store-unavailable', detail }, { fate: 'failed', reason: 'pairing-store-unavailable', detail, activity, auth });
+  }
+
+  private async startPairing(activity: Activity, config: TeamsBotConfig): Promise<PairingStart> {
     const from = activity.from!;
     const result = await this.deps.pairing.touch({
       id: from.id,
@@ -149,18 +179,16 @@ export class Pipeline {
         botName: activity.recipient?.name,
       },
     });
-    if (result.kind === 'full') return result;
+    if (result.kind === 'full' || result.kind === 'approved') return result;
     const request = result.request;
-    if (config.pairing.autoReply && !request.repliedAt && !this.replying.has(from.id) && activity.serviceUrl && activity.conversation?.id) {
-      this.replying.add(from.id);
+    // The store hands out the claim once per request, checked against its live state: however many
+    // messages from this sender are in flight, exactly one of them sends the code.
+    if (config.pairing.autoReply && activity.serviceUrl && activity.conversation?.id && this.deps.pairing.claimReply(from.id, request.code)) {
       // After the response: Teams waits for our answer, and a token fetch can take seconds.
       const target = { serviceUrl: activity.serviceUrl, conversationId: activity.conversation.id, replyToId: activity.id };
       setImmediate(() => {
         void this.send(target, replyTo(activity, pairingCodeMessage(request, config.pairing.codeTtlMinutes)), `pairing code ${request.code}`)
-          .then(async (ok) => {
-            if (ok) await this.deps.pairing.markReplied(from.id).catch((err: Error) => this.deps.logger.warn(`[msteams] could not mark pairing ${request.code} as replied: ${err.message}`));
-          })
-          .finally(() => this.replying.delete(from.id));
+          .then((ok) => this.deps.pairing.releaseReply(from.id, ok), () => this.deps.pairing.releaseReply(from.id, false));
       });
     }
     return { kind: 'ok', code: request.code };

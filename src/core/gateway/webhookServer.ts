@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logger';
 import { classifySource, isLoopbackAddress, hasProxyHeaders, localClientRefusal } from './requestSource';
-import type { InboundRequest, Pipeline, PipelineResponse } from './pipeline';
+import { FATE_HEADER, REASON_HEADER, type InboundRequest, type Pipeline, type PipelineResponse } from './pipeline';
 
 export const LEGACY_PATH = '/api/messages';
 export const SIMULATOR_PREFIX = '/_simulator';
@@ -92,6 +92,11 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
       send(res, opts.pipeline.finish(request, 400, { status: 'rejected', reason: 'bad-http-request', detail }, { fate: 'rejected', reason: 'bad-http-request', detail, auth: 'not-checked' }));
       return;
     }
+    // Not from reading the body (body-parser and raw-body errors carry an HTTP status): a failure of our own route code.
+    if (typeof err.status !== 'number' && typeof err.type !== 'string') {
+      send(res, internalError(opts.pipeline, request, err, opts.logger));
+      return;
+    }
     const detail = `the body could not be read: ${err.message}`;
     opts.logger.warn(`[msteams] rejected HTTP 400 reason=malformed-json: ${detail}`);
     send(res, opts.pipeline.finish(request, 400, { status: 'rejected', reason: 'malformed-json', detail }, { fate: 'rejected', reason: 'malformed-json', detail, auth: 'not-checked' }));
@@ -163,9 +168,21 @@ async function run(pipeline: Pipeline, request: InboundRequest, res: Response, l
   try {
     send(res, await pipeline.handle(request));
   } catch (err) {
-    // A bug of ours: still answer and say so, never hang the caller.
-    logger.error(`[msteams] internal error while handling a request: ${(err as Error).stack ?? String(err)}`);
-    if (!res.headersSent) res.status(500).json({ status: 'failed', reason: 'internal-error', detail: 'the gateway failed; see its log' });
+    // A bug of ours: still answer, recorded and with a reason like every answer, and never hang the caller.
+    if (!res.headersSent) send(res, internalError(pipeline, request, err, logger));
+  }
+}
+
+/** The answer for a failure of the gateway itself: HTTP 500, reason internal-error, recorded, the stack in the log. */
+function internalError(pipeline: Pipeline, request: InboundRequest, err: unknown, logger: Logger): PipelineResponse {
+  logger.error(`[msteams] rejected HTTP 500 reason=internal-error: the gateway failed while handling a request (a bug; please report it): ${(err as Error)?.stack ?? String(err)}`);
+  const detail = `the gateway failed while handling the request: ${(err as Error)?.message ?? String(err)}; see its log`;
+  const body = { status: 'failed', reason: 'internal-error', detail };
+  try {
+    return pipeline.finish(request, 500, body, { fate: 'failed', reason: 'internal-error', detail, auth: 'not-checked' });
+  } catch {
+    // Recording failed too: answer anyway, with the same reason headers.
+    return { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', [FATE_HEADER]: 'failed', [REASON_HEADER]: 'internal-error' }, body: Buffer.from(JSON.stringify(body)), record: undefined as never };
   }
 }
 
