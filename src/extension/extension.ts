@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { PairingTreeProvider } from './views/pairingTree';
 import { ActivityTreeProvider } from './views/activityTree';
+import { ApprovedSendersTreeProvider } from './views/approvedSendersTree';
 import { ActivityDocumentProvider, ACTIVITY_SCHEME } from './views/activityDocument';
 import { StatusBar } from './statusBar';
 import { ConfigDiagnostics } from './configDiagnostics';
@@ -10,6 +11,7 @@ import { registerWebhookCommands, startWebhook } from './commands/webhookCommand
 import { registerConfigCommands } from './commands/configCommands';
 import { registerPairingCommands } from './commands/pairingCommands';
 import { registerActivityCommands } from './commands/activityCommands';
+import { registerApprovedSenderCommands } from './commands/approvedSenderCommands';
 import { registerSimulateCommand } from './commands/simulateCommand';
 import { TunnelController } from './tunnelController';
 import { registerSetupCommands } from './setup/setupCommands';
@@ -20,6 +22,7 @@ export interface TeamsBotApi {
   ctx: Ctx;
   pairingTree: PairingTreeProvider;
   activityTree: ActivityTreeProvider;
+  approvedSenders: ApprovedSendersTreeProvider;
   diagnostics: ConfigDiagnostics;
   tunnel: TunnelController;
   /** The `teams-bot` debug configuration provider (F5); `lastFailure` says why the last F5 stopped. */
@@ -37,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
 
   const pairingTree = new PairingTreeProvider(ctx);
   const activityTree = new ActivityTreeProvider(ctx);
+  const approvedSenders = new ApprovedSendersTreeProvider(ctx);
   const diagnostics = new ConfigDiagnostics(ctx);
   const tunnel = new TunnelController(ctx);
   const debug = new TeamsBotDebugProvider(ctx, tunnel);
@@ -46,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     ...registerSetupCommands(ctx, tunnel),
     pairingTree,
     activityTree,
+    approvedSenders,
     diagnostics,
     new StatusBar(ctx),
     vscode.window.createTreeView('teamsBot.pairing', { treeDataProvider: pairingTree, showCollapseAll: false }),
@@ -54,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     ...registerConfigCommands(ctx),
     ...registerPairingCommands(ctx, activityTree),
     ...registerActivityCommands(ctx, activityTree),
+    ...registerApprovedSenderCommands(ctx, approvedSenders),
     ...registerSimulateCommand(ctx),
     vscode.commands.registerCommand('teamsBot.focus', () => vscode.commands.executeCommand('workbench.view.extension.teamsBot')),
     vscode.commands.registerCommand('teamsBot.showLog', () => ctx.log.show(true)),
@@ -67,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
 
   const activationMs = performance.now() - started;
   ctx.logger.debug(`[extension] activated in ${activationMs.toFixed(1)} ms`);
-  return { ctx, pairingTree, activityTree, diagnostics, tunnel, debug, activationMs };
+  return { ctx, pairingTree, activityTree, approvedSenders, diagnostics, tunnel, debug, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

@@ -12,8 +12,12 @@
  *    `dropped · dm-pairing-pending`, the status bar shows the port and `1 pending`, and the Notification
  *    Center has "… wants to message your bot (code …)" with Approve / Reject / Show (no toasts: see findNotification).
  *    Screenshots: test-results/sidebar.png (the side bar) and test-results/workbench.png.
- * 5. Clicks the row's inline Approve: the row goes, allowFrom gains the sender, and the next message
- *    is delivered to the echo bot (HTTP 200 `{}`) and shows as `delivered · echo`.
+ * 5. Clicks the row's inline Approve: the row goes, Approved Senders shows the sender as a pairing
+ *    approval (the state dir's allowFrom.json, not the config), and the next message is delivered to
+ *    the echo bot (HTTP 200 `{}`) and shows as `delivered · echo`.
+ * 6. Rows lead with fate · reason, visible at the default width; a filter shows in the Activities header
+ *    with Clear Filters; three clicked activities share one preview tab; with the config deleted while
+ *    running, one welcome text and no Start Webhook; the inline Revoke empties Approved Senders.
  * Exit 0 when every check passed, 1 with the failed check otherwise (plus test-results/ui-failure.png).
  */
 import { spawnSync } from 'node:child_process';
@@ -282,6 +286,7 @@ async function main(): Promise<void> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-ui-'));
   const configFile = path.join(workspace, 'teams-bot.config.json');
   const pairingFile = path.join(workspace, '.teams-bot', 'pairing.json');
+  const allowFile = path.join(workspace, '.teams-bot', 'allowFrom.json');
   fs.writeFileSync(configFile, `{
   // written by test/extension/uiTest.ts
   "webhook": { "port": ${port} },
@@ -334,8 +339,10 @@ async function main(): Promise<void> {
     log(`Teams Bot container: ${how}`);
     const pairingView = pane(page, 'Pairing Requests');
     const activitiesView = pane(page, 'Activities');
+    const approvedView = pane(page, 'Approved Senders');
     await ensureExpanded(pairingView);
     await ensureExpanded(activitiesView);
+    await ensureExpanded(approvedView);
 
     const pairingRow = await step('Pairing Requests shows the code and the sender', () =>
       waitForRow(pairingView, `"${code}" and "${ALICE.name}"`, (t) => t.includes(code) && t.includes(ALICE.name)),
@@ -393,21 +400,25 @@ async function main(): Promise<void> {
       }
     });
 
-    await step('the inline Approve action removes the row and writes allowFrom', async () => {
+    const approvedRow = await step('the inline Approve action removes the row; Approved Senders shows the sender as a pairing approval (the config is untouched)', async () => {
       await pairingRow.hover();
-      const approve = pairingRow.locator('.actions .action-label[aria-label="Approve"]');
+      const approve = pairingRow.locator('.actions .action-label[aria-label^="Approve"]');
       await approve.waitFor({ state: 'visible', timeout: 5000 });
       await approve.click();
       await poll('the pairing row to disappear', async () => !(await rowTexts(pairingView)).some((t) => t.includes(code)));
-      await poll(`allowFrom in ${configFile} to gain ${ALICE.aadObjectId}`, () => fs.readFileSync(configFile, 'utf8').includes(ALICE.aadObjectId));
-      check(fs.readFileSync(configFile, 'utf8').includes('// written by test/extension/uiTest.ts'), 'the approval lost the config file\'s comment');
-      // Shown once the approval is done (and, since the fix in pairingCommands.ts, the gateway has reloaded the config).
-      await findNotification(page, `Approved ${ALICE.name}: added to allowFrom. They were told in Teams.`);
+      const row = await waitForRow(approvedView, `"${ALICE.name}" as a pairing approval`, (t) => t.includes(ALICE.name) && t.includes('pairing approval'));
+      await poll(`${allowFile} to gain ${ALICE.aadObjectId}`, () => fs.existsSync(allowFile) && fs.readFileSync(allowFile, 'utf8').includes(ALICE.aadObjectId));
+      const config = fs.readFileSync(configFile, 'utf8');
+      check(!config.includes(ALICE.aadObjectId), 'a pairing approval was written to the config (it must open personal chats only)');
+      check(config.includes('// written by test/extension/uiTest.ts'), 'the approval changed the config file');
+      // Its wording belongs to the approval toast (pairingCommands.ts); here only that it came.
+      await findNotification(page, `Approved ${ALICE.name}`);
       await closeNotificationCenter(page);
       await poll('the status bar to drop "1 pending"', async () => {
         const texts = await page.locator('.part.statusbar .statusbar-item').allTextContents();
         return texts.some((t) => t.includes(`:${port}`) && !t.includes('pending'));
       });
+      return row;
     });
 
     await step('the next message from the sender is delivered to the echo bot', async () => {
@@ -446,6 +457,18 @@ async function main(): Promise<void> {
       check(!text.includes('has no teams-bot.config.json yet'), `the stopped-state text shows too: "${text}"`);
       const res = await fetch(webhook, { signal: AbortSignal.timeout(2000) });
       check(res.status === 200, 'the webhook stopped when its config went away');
+    });
+
+    await step('the inline Revoke on the Approved Senders row removes it, and the sender\'s next DM starts a new pairing', async () => {
+      await approvedRow.hover();
+      const revoke = approvedRow.locator('.actions .action-label[aria-label="Revoke Approval"]');
+      await revoke.waitFor({ state: 'visible', timeout: 5000 });
+      check((await approvedRow.locator('.actions .action-label[aria-label="Promote to Config"]').count()) === 1, 'no inline Promote to Config beside Revoke');
+      await revoke.click();
+      await poll(`"${ALICE.name}" to leave Approved Senders`, async () => !(await rowTexts(approvedView)).some((t) => t.includes(ALICE.name)));
+      check(!fs.readFileSync(allowFile, 'utf8').includes(ALICE.aadObjectId), `${allowFile} still lists the sender`);
+      const res = await post(webhook, dm('revoked?', port));
+      check(res.json?.reason === 'dm-pairing-pending', `after the revoke: ${JSON.stringify(res.json)}`);
     });
   } catch (err) {
     if (wb) {

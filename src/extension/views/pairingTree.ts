@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { PairingRequest } from '../../core/pairingRequest';
 import type { Ctx } from '../ctx';
+import { escapeMarkdown } from './markdown';
 import { ago } from '../../core/timeAgo';
 
 /** One row per pending pairing request; refreshed by the store's events, never polled. */
@@ -26,10 +27,10 @@ export class PairingTreeProvider implements vscode.TreeDataProvider<PairingReque
     item.contextValue = 'pairingRequest';
     item.id = `pairing:${request.code}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escape(who)}** wants to message your bot\n\n`);
+    tooltip.appendMarkdown(`**${escapeMarkdown(who)}** wants to message your bot\n\n`);
     tooltip.appendMarkdown(`- Code: \`${request.code}\`${request.repliedAt ? ' (sent to them)' : ' (not sent to them yet)'}\n`);
     tooltip.appendMarkdown(`- Teams id: \`${request.id}\`\n`);
-    if (request.meta.aadObjectId) tooltip.appendMarkdown(`- AAD object id: \`${request.meta.aadObjectId}\` (added to allowFrom on approval)\n`);
+    if (request.meta.aadObjectId) tooltip.appendMarkdown(`- AAD object id: \`${request.meta.aadObjectId}\` (what an approval records)\n`);
     tooltip.appendMarkdown(`- Messages: ${count}, first ${ago(request.createdAt)}, last ${ago(request.lastSeenAt)}\n`);
     item.tooltip = tooltip;
     return item;
@@ -44,8 +45,4 @@ export class PairingTreeProvider implements vscode.TreeDataProvider<PairingReque
     for (const off of this.offs) off();
     this.changed.dispose();
   }
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -11,6 +11,15 @@ const DAVE = { id: '29:views-dave', name: 'Dave Okafor', aadObjectId: 'aaaaaaaa-
 
 interface ExportResult { target: vscode.Uri; count: number; message: string }
 
+function groupChatPost(from: typeof CAROL, text: string, serviceUrl: string): Record<string, unknown> {
+  return {
+    type: 'message', id: `g-${Math.random().toString(36).slice(2)}`, timestamp: new Date().toISOString(), channelId: 'msteams', serviceUrl,
+    from, recipient: { id: '28:bot', name: 'Bot' }, text: `<at>Bot</at> ${text}`,
+    conversation: { id: '19:views-group@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: 't' },
+    entities: [{ type: 'mention', mentioned: { id: '28:bot', name: 'Bot' }, text: '<at>Bot</at>' }],
+  };
+}
+
 function channelPost(from: typeof CAROL, text: string, serviceUrl: string): Record<string, unknown> {
   return {
     type: 'message', id: `c-${Math.random().toString(36).slice(2)}`, timestamp: new Date().toISOString(), channelId: 'msteams', serviceUrl,
@@ -170,6 +179,92 @@ describe('Sidebar views: what a new user sees', function () {
         }
       }
     }
+  });
+});
+
+describe('Approved Senders view', function () {
+  let url: string;
+  let simulator: string;
+  let configFile: string;
+
+  before(async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('teamsBot.stopWebhook');
+    configFile = path.join(workspaceDir(), 'teams-bot.config.json');
+    fs.writeFileSync(configFile, '{\n  // views.test.ts: Approved Senders\n  "webhook": { "port": 0 },\n  "dmPolicy": "pairing",\n  "bot": { "echo": true }\n}\n');
+    await a.ctx.stores()!.ready;
+    const state = (await vscode.commands.executeCommand('teamsBot.startWebhook')) as { status: string; url: string };
+    assert.equal(state?.status, 'running', 'webhook did not start');
+    url = state.url;
+    simulator = `${new URL(url).origin}/_simulator`;
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('teamsBot.stopWebhook');
+  });
+
+  /** The view's rows as (label, where) pairs, read through the view's own provider. */
+  async function rows(): Promise<{ label: string; description: string; context: string; entry: string }[]> {
+    const a = await api();
+    const senders = await a.approvedSenders.getChildren();
+    return senders.map((s) => {
+      const item = a.approvedSenders.getTreeItem(s);
+      return { label: String(item.label), description: String(item.description), context: String(item.contextValue), entry: s.entry };
+    });
+  }
+
+  /** The fate and reason the webhook recorded for the inbound message with this text. */
+  async function outcome(text: string): Promise<string> {
+    const a = await api();
+    const record = await waitFor(`the record of "${text}"`, () => a.ctx.stores()!.activities.list().find((r) => r.direction === 'inbound' && r.activity?.text !== undefined && String(r.activity.text).endsWith(text)));
+    return `${record.fate} · ${record.reason}`;
+  }
+
+  async function pendingRequest(who: typeof CAROL) {
+    const a = await api();
+    await postActivity(url, dm(who, `hello from ${who.name}`, simulator));
+    return waitFor(`${who.name}'s pairing request`, () => a.pairingTree.getChildren().find((r) => r.id === who.id));
+  }
+
+  it('an approved DM sender shows as a pairing approval (personal chats only: a group chat still drops them); Revoke removes them', async () => {
+    const a = await api();
+    const request = await pendingRequest(DAVE);
+    await vscode.commands.executeCommand('teamsBot.approvePairing', request);
+    const row = await waitFor('Dave in Approved Senders', async () => (await rows()).find((r) => r.label === DAVE.name));
+    assert.match(row.description, /^pairing approval · personal chats/);
+    assert.equal(row.context, 'approvedSender:pairing');
+    assert.equal(row.entry, DAVE.aadObjectId);
+    assert.ok(!fs.readFileSync(configFile, 'utf8').includes(DAVE.aadObjectId), 'a DM approval must not touch the config');
+
+    await postActivity(url, dm(DAVE, 'approved now?', simulator));
+    assert.equal(await outcome('approved now?'), 'delivered · echo');
+    await postActivity(url, groupChatPost(DAVE, 'Dave in the group', simulator));
+    assert.match(await outcome('Dave in the group'), /^dropped · /);
+
+    const removed = (await vscode.commands.executeCommand('teamsBot.revokeApproval', (await a.approvedSenders.getChildren()).find((s) => s.entry === DAVE.aadObjectId))) as { entry: string } | undefined;
+    assert.equal(removed?.entry, DAVE.aadObjectId);
+    assert.ok(!(await rows()).some((r) => r.label === DAVE.name), JSON.stringify(await rows()));
+    await postActivity(url, dm(DAVE, 'after the revoke', simulator));
+    assert.equal(await outcome('after the revoke'), 'dropped · dm-pairing-pending');
+  });
+
+  it('Promote to Config moves a pairing approval into allowFrom (comments kept): the row says config, and group chats admit the sender', async () => {
+    const a = await api();
+    const request = await pendingRequest(CAROL);
+    await vscode.commands.executeCommand('teamsBot.approvePairing', request);
+    const approved = await waitFor('Carol as a pairing approval', async () => (await a.approvedSenders.getChildren()).find((s) => s.entry === CAROL.aadObjectId && s.source === 'pairing'));
+    await postActivity(url, groupChatPost(CAROL, 'Carol before promoting', simulator));
+    assert.match(await outcome('Carol before promoting'), /^dropped · /);
+
+    await vscode.commands.executeCommand('teamsBot.promoteApproval', approved);
+    const text = fs.readFileSync(configFile, 'utf8');
+    assert.ok(text.includes(CAROL.aadObjectId));
+    assert.match(text, /\/\/ views\.test\.ts: Approved Senders/);
+    const row = await waitFor('Carol as a config entry', async () => (await rows()).find((r) => r.entry === CAROL.aadObjectId && r.context === 'approvedSender:config'));
+    assert.match(row.description, /^config allowFrom/);
+    assert.equal((await rows()).filter((r) => r.entry === CAROL.aadObjectId).length, 1, 'listed once');
+    await postActivity(url, groupChatPost(CAROL, 'Carol after promoting', simulator));
+    assert.equal(await outcome('Carol after promoting'), 'delivered · echo');
   });
 });
 
