@@ -7,6 +7,7 @@ import { Settings } from './settings';
 import { outputLogger } from './outputLogger';
 import { AppSecrets } from './appSecrets';
 import { GatewayHost } from './gatewayHost';
+import { Toasts } from './toasts';
 
 export interface Stores {
   pairing: PairingStore;
@@ -24,6 +25,8 @@ export class Ctx implements vscode.Disposable {
   readonly logger: Logger;
   readonly secrets: AppSecrets;
   readonly host = new GatewayHost();
+  /** Every notification the extension shows (plain text, and recorded for tests). */
+  readonly toasts = new Toasts();
   private storesFor?: { stateDir: string; stores: Stores };
   private readonly storeListeners: ((stores: Stores) => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];

@@ -24,6 +24,8 @@ export interface TeamsBotApi {
   activityTree: ActivityTreeProvider;
   approvedSenders: ApprovedSendersTreeProvider;
   diagnostics: ConfigDiagnostics;
+  /** The webhook's status bar item (its text says when a config reload failed). */
+  statusBar: StatusBar;
   tunnel: TunnelController;
   /** The `teams-bot` debug configuration provider (F5); `lastFailure` says why the last F5 stopped. */
   debug: TeamsBotDebugProvider;
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
   const diagnostics = new ConfigDiagnostics(ctx);
   const tunnel = new TunnelController(ctx);
   const debug = new TeamsBotDebugProvider(ctx, tunnel);
+  const statusBar = new StatusBar(ctx);
   ctx.subscribe(
     tunnel,
     debug,
@@ -52,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     activityTree,
     approvedSenders,
     diagnostics,
-    new StatusBar(ctx),
+    statusBar,
     vscode.window.createTreeView('teamsBot.pairing', { treeDataProvider: pairingTree, showCollapseAll: false }),
     vscode.workspace.registerTextDocumentContentProvider(ACTIVITY_SCHEME, new ActivityDocumentProvider(ctx)),
     ...registerWebhookCommands(ctx),
@@ -73,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
 
   const activationMs = performance.now() - started;
   ctx.logger.debug(`[extension] activated in ${activationMs.toFixed(1)} ms`);
-  return { ctx, pairingTree, activityTree, approvedSenders, diagnostics, tunnel, debug, activationMs };
+  return { ctx, pairingTree, activityTree, approvedSenders, diagnostics, statusBar, tunnel, debug, activationMs };
 }
 
 export async function deactivate(): Promise<void> {

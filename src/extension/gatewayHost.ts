@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger';
 import type { ActivityLog } from '../core/activityLog';
 import type { PairingStore } from '../core/pairingStore';
 import type { Gateway, GatewayEvents, GatewayState } from '../core/gateway/gateway';
+import type { ConfigDiagnostic } from '../core/config/configDiagnostic';
 import { loadGatewayModule } from './lazyModules';
 
 export interface GatewayHostOptions {
@@ -14,10 +15,19 @@ export interface GatewayHostOptions {
   appPassword?: string;
 }
 
+/** The config's problems as the gateway last saw them (at a start or a reload); empty when it is valid. */
+export interface ConfigProblems {
+  file: string;
+  diagnostics: ConfigDiagnostic[];
+  /** True while the webhook runs on the last good config because the file became invalid. */
+  keptLastGood: boolean;
+}
+
 export type GatewayHostEvents = {
   state: GatewayState;
   simulatorReply: GatewayEvents['simulatorReply'];
   configChanged: GatewayEvents['configChanged'];
+  configProblems: ConfigProblems;
 };
 
 /**
@@ -28,9 +38,15 @@ export class GatewayHost extends TypedEmitter<GatewayHostEvents> {
   private current?: Gateway;
   private offs: (() => void)[] = [];
   private lastState: GatewayState = { status: 'stopped' };
+  private lastProblems?: ConfigProblems;
 
   get state(): GatewayState {
     return this.lastState;
+  }
+
+  /** What is wrong with the config file, as of the last start or reload; undefined before the first. */
+  get configProblems(): ConfigProblems | undefined {
+    return this.lastProblems;
   }
 
   get gateway(): Gateway | undefined {
@@ -55,11 +71,20 @@ export class GatewayHost extends TypedEmitter<GatewayHostEvents> {
         this.emit('state', state);
       }),
       gateway.on('simulatorReply', (reply) => this.emit('simulatorReply', reply)),
-      gateway.on('configChanged', (loaded) => this.emit('configChanged', loaded)),
+      gateway.on('configChanged', (loaded) => {
+        // A reload that fails keeps the last good config running (Gateway.reloadConfig): say so, with every error.
+        this.setProblems({ file: gateway.configFile, diagnostics: loaded.diagnostics, keptLastGood: !loaded.config });
+        this.emit('configChanged', loaded);
+      }),
     ];
     try {
-      return await gateway.start();
+      const state = await gateway.start();
+      this.setProblems({ file: gateway.configFile, diagnostics: gateway.loadedConfig?.diagnostics ?? [], keptLastGood: false });
+      return state;
     } catch (err) {
+      // ConfigInvalidError carries its diagnostics: Problems shows each with its line and column.
+      const diagnostics = (err as { diagnostics?: ConfigDiagnostic[] }).diagnostics;
+      if (Array.isArray(diagnostics)) this.setProblems({ file: gateway.configFile, diagnostics, keptLastGood: false });
       this.detach();
       throw err;
     }
@@ -70,6 +95,11 @@ export class GatewayHost extends TypedEmitter<GatewayHostEvents> {
     if (!gateway) return;
     await gateway.stop();
     this.detach();
+  }
+
+  private setProblems(problems: ConfigProblems): void {
+    this.lastProblems = problems;
+    this.emit('configProblems', problems);
   }
 
   private detach(): void {

@@ -1,19 +1,27 @@
 import * as vscode from 'vscode';
 import type { GatewayState } from '../core/gateway/gateway';
 import type { Ctx } from './ctx';
+import type { ConfigProblems } from './gatewayHost';
+import { formatDiagnostic } from '../core/config/configDiagnostic';
 import { plural } from '../core/plural';
 
 /** Webhook state, port and pending-pairing count; a click opens the sidebar. */
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('teamsBot.status', vscode.StatusBarAlignment.Left, 50);
+  /** Public for the in-host tests, which read its text and tooltip. */
+  readonly item = vscode.window.createStatusBarItem('teamsBot.status', vscode.StatusBarAlignment.Left, 50);
   private pending = 0;
   private state: GatewayState = { status: 'stopped' };
+  private problems?: ConfigProblems;
 
   constructor(ctx: Ctx) {
     this.item.name = 'Teams Bot Webhook';
     this.item.command = 'teamsBot.focus';
     ctx.host.on('state', (state) => {
       this.state = state;
+      this.render();
+    });
+    ctx.host.on('configProblems', (problems) => {
+      this.problems = problems;
       this.render();
     });
     ctx.onStores((stores) => {
@@ -34,7 +42,15 @@ export class StatusBar implements vscode.Disposable {
     const s = this.state;
     const pending = this.pending ? ` · ${this.pending} pending` : '';
     this.item.backgroundColor = undefined;
-    if (s.status === 'running') {
+    this.item.command = 'teamsBot.focus';
+    if (s.status === 'running' && this.problems?.keptLastGood) {
+      // A reload failed: the webhook still serves the last good config; say so until the file is fixed.
+      const errors = this.problems.diagnostics.filter((d) => d.severity === 'error');
+      this.item.text = `$(warning) Teams Bot :${s.port} · config error${pending}`;
+      this.item.tooltip = new vscode.MarkdownString(`**The config file has ${plural(errors.length, 'error')}**; the webhook keeps running on the last good configuration until it is fixed.\n\n${errors.map((d) => `- ${escapeMarkdown(formatDiagnostic(d))}`).join('\n')}\n\nClick to open the Problems view.`);
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      this.item.command = 'workbench.actions.view.problems';
+    } else if (s.status === 'running') {
       this.item.text = `$(broadcast) Teams Bot :${s.port}${pending}`;
       this.item.tooltip = new vscode.MarkdownString(`**Webhook running** at \`${s.url}\`${s.localMode ? ' (local mode: loopback only)' : ''}\n\n${plural(this.pending, 'pairing request')} waiting. Click to open the sidebar.`);
     } else if (s.status === 'starting' || s.status === 'stopping') {
@@ -56,7 +72,12 @@ export class StatusBar implements vscode.Disposable {
   }
 }
 
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, '\\$&');
+}
+
 function shortError(message: string): string {
+  if (/already using the state dir/.test(message)) return 'state dir in use';
   if (/already in use/.test(message)) return 'port in use';
   if (/is invalid/.test(message)) return 'invalid config';
   return 'error';

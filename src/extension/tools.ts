@@ -23,21 +23,36 @@ export function runInTerminal(name: string, command: { command: string; args: st
 
 /**
  * One sentence naming the step that failed, and the buttons that fix it:
- * a missing CLI offers its setting, a sign-in problem the sign-in.
+ * a missing CLI offers to install it (and its path setting), a sign-in
+ * problem the sign-in. The text is plain (ctx.toasts): no Markdown backticks.
  */
-export async function explainFailure(step: string, err: unknown, retry?: () => unknown): Promise<void> {
+export async function explainFailure(ctx: Ctx, step: string, err: unknown, retry?: () => unknown): Promise<void> {
   const error = err as Error & { tool?: { settingName: string } };
   const message = `${step} failed: ${error.message}`;
   const actions: string[] = [];
-  if (err instanceof ToolNotFoundError) actions.push('Open Settings');
+  if (err instanceof ToolNotFoundError) actions.push('Install', 'Open Settings');
   if (/not logged in|login required|sign in|AUTH_REQUIRED|Login token expired|logged in/i.test(`${error.name} ${error.message} ${(error as { code?: string }).code ?? ''}`)) actions.push('Sign In');
   if (retry) actions.push('Retry');
   actions.push('Show Log');
-  const choice = await vscode.window.showErrorMessage(message, ...actions);
+  const choice = await ctx.toasts.error(message, ...actions);
+  if (choice === 'Install' && err instanceof ToolNotFoundError) await installTool(err.tool.name);
   if (choice === 'Open Settings' && err instanceof ToolNotFoundError) await vscode.commands.executeCommand('workbench.action.openSettings', err.tool.settingName);
   if (choice === 'Sign In') await vscode.commands.executeCommand(/devtunnel/i.test(`${error.name}${message}`) ? 'teamsBot.signInDevtunnel' : 'teamsBot.signInTeams');
   if (choice === 'Retry') await retry?.();
   if (choice === 'Show Log') await vscode.commands.executeCommand('teamsBot.showLog');
+}
+
+/**
+ * Install button: the Teams CLI is an npm package, so its install runs in a
+ * terminal the developer sees; devtunnel's installer differs per OS, so its
+ * page opens instead of piping a script into a shell unseen.
+ */
+export async function installTool(name: string): Promise<void> {
+  if (name === 'teams') {
+    runInTerminal('Install the Teams CLI', { command: 'npm', args: ['install', '-g', '@microsoft/teams.cli'] });
+    return;
+  }
+  await vscode.env.openExternal(vscode.Uri.parse('https://aka.ms/devtunnels/cli'));
 }
 
 function quote(arg: string): string {

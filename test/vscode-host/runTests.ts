@@ -50,7 +50,7 @@ async function runWithElectron(opts: SuiteOptions): Promise<number> {
   const launchArgs = [
     ...(opts.workspacePath ? [path.resolve(opts.workspacePath)] : []),
     '--disable-extensions', // other installed extensions; the one under development still loads
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--skip-welcome',
     '--skip-release-notes',
   ];

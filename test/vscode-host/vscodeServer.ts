@@ -56,6 +56,14 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'npm.autoDetect': 'off',
 };
 
+/** With workspaceTrust: trust is checked, nothing asks, and a new folder stays untrusted (Restricted Mode). */
+const UNTRUSTED_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 // ---------------------------------------------------------------------------
 // process bookkeeping: every code-server we start is killed when we exit
 
@@ -100,6 +108,11 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Extra code-server CLI args. */
   args?: string[];
+  /**
+   * Workspace trust on, with no startup prompt: a folder opens untrusted, in
+   * Restricted Mode (extensions that support it run limited). Off by default.
+   */
+  workspaceTrust?: boolean;
   startTimeoutMs?: number;
   paths?: HostPaths;
 }
@@ -180,7 +193,7 @@ export async function startVsCodeServer(opts: StartOptions = {}): Promise<VsCode
   }
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...(opts.workspaceTrust ? UNTRUSTED_SETTINGS : {}), ...opts.settings }, null, 2),
   );
   const port = await freePort();
   const configFile = path.join(tmp, 'config.yaml');
@@ -197,7 +210,7 @@ export async function startVsCodeServer(opts: StartOptions = {}): Promise<VsCode
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--user-data-dir', userDataDir,
@@ -386,6 +399,8 @@ export interface RunTestsOptions {
   /** .vsix files / extension ids to install into the fresh extensions dir first. */
   installExtensions?: string[];
   settings?: Record<string, unknown>;
+  /** Open the folder untrusted, in Restricted Mode (see StartOptions.workspaceTrust). */
+  workspaceTrust?: boolean;
   /** Where output lines go; stdout by default. */
   log?: (line: string) => void;
 }
@@ -416,6 +431,7 @@ export async function runExtensionTests(opts: RunTestsOptions): Promise<RunTests
     paths,
     env: { ...opts.env, [RESULTS_ENV]: resultsFile },
     settings: opts.settings,
+    workspaceTrust: opts.workspaceTrust,
     startTimeoutMs: Math.min(timeoutMs, 120_000),
   });
   let browser: Browser | undefined;

@@ -7,7 +7,7 @@ import type { Ctx } from '../ctx';
 export function registerConfigCommands(ctx: Ctx): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('teamsBot.createConfig', () => createConfig(ctx)),
-    vscode.commands.registerCommand('teamsBot.editConfig', (key?: string) => editConfig(ctx, key)),
+    vscode.commands.registerCommand('teamsBot.editConfig', (key?: string | (string | number)[], valueIfMissing?: unknown) => editConfig(ctx, key, valueIfMissing)),
     vscode.commands.registerCommand('teamsBot.setAppPassword', (password?: string) => setAppPassword(ctx, password)),
     vscode.commands.registerCommand('teamsBot.clearAppPassword', async () => {
       const appId = await currentAppId(ctx);
@@ -36,7 +36,13 @@ export async function createConfig(ctx: Ctx): Promise<vscode.Uri | undefined> {
   return uri;
 }
 
-async function editConfig(ctx: Ctx, key?: string): Promise<void> {
+/**
+ * Opens the config and selects the VALUE at `key` ("dmPolicy", or a path such
+ * as ["webhook", "port"]), so typing replaces it. A key that is not in the
+ * file yet is added with `valueIfMissing` first (Change Port on a file that
+ * relies on the default port).
+ */
+async function editConfig(ctx: Ctx, key?: string | (string | number)[], valueIfMissing?: unknown): Promise<vscode.Selection | undefined> {
   const file = ctx.configFile;
   if (!file) return;
   const uri = vscode.Uri.file(file);
@@ -47,15 +53,26 @@ async function editConfig(ctx: Ctx, key?: string): Promise<void> {
     return;
   }
   const editor = await vscode.window.showTextDocument(uri, { preview: false });
-  if (key) {
+  if (!key) return undefined;
+  const location = Array.isArray(key) ? key : [key];
+  const find = () => {
     const root = parseTree(editor.document.getText());
-    const node = root ? findNodeAtLocation(root, [key]) : undefined;
-    if (node) {
-      const pos = editor.document.positionAt(node.offset);
-      editor.selection = new vscode.Selection(pos, editor.document.positionAt(node.offset + node.length));
-      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
-    }
+    return root ? findNodeAtLocation(root, location) : undefined;
+  };
+  let node = find();
+  if (!node && valueIfMissing !== undefined) {
+    const text = editor.document.getText();
+    const edits = modify(text, location, valueIfMissing, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
+    await editor.edit((e) => {
+      for (const edit of edits) e.replace(new vscode.Range(editor.document.positionAt(edit.offset), editor.document.positionAt(edit.offset + edit.length)), edit.content);
+    });
+    node = find();
   }
+  if (!node) return undefined;
+  const pos = editor.document.positionAt(node.offset);
+  editor.selection = new vscode.Selection(pos, editor.document.positionAt(node.offset + node.length));
+  editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+  return editor.selection;
 }
 
 async function setAppPassword(ctx: Ctx, given?: string): Promise<boolean> {

@@ -13,11 +13,10 @@ export function registerPairingCommands(ctx: Ctx, activities: ActivityTreeProvid
       if (!code) return undefined;
       try {
         const result = await approve(ctx, code);
-        const who = result.request.meta.name ?? result.request.id;
-        void vscode.window.showInformationMessage(`Approved ${who}: added to allowFrom. ${result.notice.sent ? 'They were told in Teams.' : result.notice.detail}`);
+        void ctx.toasts.info(approvalMessage(result));
         return result;
       } catch (err) {
-        void vscode.window.showErrorMessage((err as Error).message);
+        void ctx.toasts.error((err as Error).message);
         return undefined;
       }
     }),
@@ -30,7 +29,7 @@ export function registerPairingCommands(ctx: Ctx, activities: ActivityTreeProvid
         void vscode.window.setStatusBarMessage(`Rejected ${request.meta.name ?? request.id}`, 4000);
         return request;
       } catch (err) {
-        void vscode.window.showErrorMessage((err as Error).message);
+        void ctx.toasts.error((err as Error).message);
         return undefined;
       }
     }),
@@ -44,6 +43,35 @@ export function registerPairingCommands(ctx: Ctx, activities: ActivityTreeProvid
       await vscode.commands.executeCommand('teamsBot.activities.focus');
     }),
   ];
+}
+
+/**
+ * What the developer is told after an approval: where the "you are approved"
+ * notice really went. A sender whose conversation is the built-in simulator
+ * (Simulate Incoming Message, or a curl with the simulator's serviceUrl) sees
+ * it in the simulator's reply and the Activities view, not in Teams.
+ */
+export function approvalMessage(result: ApproveResult): string {
+  const who = result.request.meta.name ?? result.request.id;
+  const head = `Approved ${who}${result.added ? '' : ' (already approved)'}.`;
+  if (!result.notice.sent) return `${head} ${capitalize(result.notice.detail.replace(/\.$/, ''))}.`;
+  if (isSimulatorConversation(result.request.meta.serviceUrl)) return `${head} The approval notice went to the simulator (see the Activities view): a simulated user is not in Teams.`;
+  return `${head} They were told in Teams.`;
+}
+
+/** The gateway's own simulator endpoint (SIMULATOR_PREFIX in core/gateway/webhookServer.ts, which the extension bundle must not load). */
+function isSimulatorConversation(serviceUrl: string | undefined): boolean {
+  if (!serviceUrl) return false;
+  try {
+    const url = new URL(serviceUrl);
+    return /^\/_simulator(\/|$)/.test(url.pathname) && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Through the running gateway when there is one; otherwise directly, sending the notice with a connector of our own. */
@@ -70,7 +98,7 @@ async function pickCode(ctx: Ctx, arg: PairingRequest | string | undefined, verb
   if (arg?.code) return arg.code;
   const list = ctx.stores()?.pairing.list() ?? [];
   if (list.length === 0) {
-    void vscode.window.showInformationMessage('No pairing requests are waiting.');
+    void ctx.toasts.info('No pairing requests are waiting.');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { GatewayState } from '../../core/gateway/gateway';
 import { currentAppId } from './configCommands';
+import { readSetupValues } from '../setup/setupConfig';
+import { restrictedModeBlockers, restrictedModeMessage, showRestrictedMode } from '../workspaceTrust';
 
 /** Starts the webhook with this folder's config and the app password from Secret Storage. */
 export async function startWebhook(ctx: Ctx, opts: { quiet?: boolean } = {}): Promise<GatewayState | undefined> {
@@ -9,7 +11,15 @@ export async function startWebhook(ctx: Ctx, opts: { quiet?: boolean } = {}): Pr
   const stateDir = ctx.stateDir;
   const stores = ctx.stores();
   if (!configFile || !stateDir || !stores) {
-    void vscode.window.showErrorMessage('Open a folder first: the webhook keeps its config and state in the workspace folder.', 'Open Folder').then((c) => c && vscode.commands.executeCommand('workbench.action.files.openFolder'));
+    void ctx.toasts.error('Open a folder first: the webhook keeps its config and state in the workspace folder.', 'Open Folder').then((c) => c && vscode.commands.executeCommand('workbench.action.files.openFolder'));
+    return undefined;
+  }
+  const blockers = await restrictedModeBlockers(ctx);
+  if (blockers.length) {
+    const message = restrictedModeMessage('The Teams bot webhook', blockers);
+    ctx.logger.error(`[msteams] ${message}`);
+    // Shown even when F5 starts the webhook quietly: the developer must learn why and how to trust the folder.
+    if (ctx.notify('error')) void showRestrictedMode(ctx, message);
     return undefined;
   }
   await stores.ready;
@@ -25,21 +35,33 @@ export async function startWebhook(ctx: Ctx, opts: { quiet?: boolean } = {}): Pr
   } catch (err) {
     const message = (err as Error).message;
     ctx.logger.error(`[msteams] the webhook did not start: ${message}`);
-    if (ctx.notify('error')) void showStartError(message);
+    if (ctx.notify('error')) void showStartError(ctx, err as Error);
     return undefined;
   }
 }
 
-async function showStartError(message: string): Promise<void> {
+/** The start failure as one toast: workspace-relative paths, and the button that fixes it. */
+async function showStartError(ctx: Ctx, err: Error): Promise<void> {
+  const message = relativePaths(err.message, [ctx.configFile, ctx.stateDir]);
   const actions = /is invalid/.test(message)
     ? ['Open Config', 'Show Log']
     : /already in use/.test(message)
       ? ['Change Port', 'Show Log']
-      : ['Show Log'];
-  const choice = await vscode.window.showErrorMessage(`The Teams bot webhook did not start. ${firstLine(message)}`, ...actions);
+      : err.name === 'StateDirInUseError'
+        ? ['Change State Dir', 'Show Log']
+        : ['Show Log'];
+  const choice = await ctx.toasts.error(`The Teams bot webhook did not start. ${firstLine(message)}`, ...actions);
   if (choice === 'Open Config') await vscode.commands.executeCommand('teamsBot.editConfig');
-  if (choice === 'Change Port') await vscode.commands.executeCommand('teamsBot.editConfig', 'webhook');
+  if (choice === 'Change Port') await vscode.commands.executeCommand('teamsBot.editConfig', ['webhook', 'port'], (await readSetupValues(ctx)).webhookPort);
+  if (choice === 'Change State Dir') await vscode.commands.executeCommand('workbench.action.openSettings', 'teamsBot.stateDir');
   if (choice === 'Show Log') await vscode.commands.executeCommand('teamsBot.showLog');
+}
+
+/** "/tmp/ws-1a2b/teams-bot.config.json is invalid" → "teams-bot.config.json is invalid": the absolute path is noise in a toast. */
+export function relativePaths(message: string, paths: (string | undefined)[]): string {
+  let out = message;
+  for (const p of paths) if (p) out = out.split(p).join(vscode.workspace.asRelativePath(p, false));
+  return out;
 }
 
 function firstLine(message: string): string {

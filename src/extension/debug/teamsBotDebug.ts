@@ -9,24 +9,10 @@ import { updateEndpoint } from '../setup/setupCommands';
 import { readSetupValues } from '../setup/setupConfig';
 import { loadConfigModule } from '../lazyModules';
 import { explainFailure } from '../tools';
-
-export const DEBUG_TYPE = 'teams-bot';
-
-/** What a `teams-bot` launch configuration may say (package.json contributes the schema). */
-export interface TeamsBotLaunch extends vscode.DebugConfiguration {
-  program?: string;
-  cwd?: string;
-  args?: string[];
-  env?: Record<string, string>;
-  /** Where the bot listens; the webhook forwards accepted activities there. */
-  botPort?: number;
-  botPath?: string;
-  /** false: no tunnel (local testing with the Playground or Simulate). */
-  tunnel?: boolean;
-  /** Keep hosting the tunnel after the session ends. */
-  keepTunnel?: boolean;
-  runtimeExecutable?: string;
-}
+import { DEBUG_TYPE, defaultLaunch, type TeamsBotLaunch } from './launchConfig';
+import { BotSecretFiles } from './botSecretFile';
+import { restrictedModeBlockers, MANAGE_TRUST } from '../workspaceTrust';
+import { trustBlockerMessage } from '../../core/config/trustBlockers';
 
 const MARKER = '__teamsBotSession';
 
@@ -37,6 +23,8 @@ export interface F5Failure {
 }
 
 interface LiveSession {
+  /** The private env file carrying the client secret to the bot (deleted when the session ends). */
+  secretFile?: string;
   startedWebhook: boolean;
   startedTunnel: boolean;
   keepTunnel: boolean;
@@ -59,7 +47,13 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
   /** The undo of sessions that ended; the next F5 waits for it, so it never reuses a webhook or tunnel being stopped. */
   private cleanup: Promise<void> = Promise.resolve();
 
+  private readonly secretFiles: BotSecretFiles;
+
   constructor(private readonly ctx: Ctx, private readonly tunnel: TunnelController) {
+    const storage = ctx.extension.storageUri ?? ctx.extension.globalStorageUri;
+    this.secretFiles = new BotSecretFiles(path.join(storage.fsPath, 'f5'));
+    // A window that crashed mid-session left its file: nothing can be using it now.
+    this.secretFiles.deleteAll();
     this.disposables.push(
       vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, this),
       vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { provideDebugConfigurations: () => [defaultLaunch()] }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
@@ -106,6 +100,11 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
       // 1. The config must be valid before anything starts.
       const configFile = this.ctx.configFile!;
       const text = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : '{}';
+      const blockers = await restrictedModeBlockers(this.ctx);
+      if (blockers.length) {
+        step = 'Checking workspace trust';
+        throw new StepError(trustBlockerMessage(blockers), MANAGE_TRUST, 'workbench.trust.manage');
+      }
       const loaded = loadConfigModule().parseConfigText(text, { env: process.env, file: configFile });
       if (!loaded.config) {
         const first = loaded.diagnostics.find((d) => d.severity === 'error');
@@ -158,8 +157,10 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
       const secret = process.env.MSTEAMS_APP_PASSWORD ?? (await this.ctx.secrets.get(values.appId));
       const env: Record<string, string> = { ...(config.env ?? {}), PORT: String(botPort) };
       if (values.appId) env.CLIENT_ID = values.appId;
-      if (secret) env.CLIENT_SECRET = secret;
       if (values.tenantId) env.TENANT_ID = values.tenantId;
+      // Never in `env`: the resolved configuration is readable by every extension (see botSecretFile.ts).
+      const envFile = secret ? this.secretFiles.write({ CLIENT_SECRET: secret }, config.envFile ? resolveVars(config.envFile, root) : undefined) : config.envFile;
+      session.secretFile = secret ? envFile : undefined;
       // "Exited right after it started" counts from here, not from the webhook and tunnel steps before.
       session.startedAt = Date.now();
       this.live.set(id, session);
@@ -172,6 +173,7 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
         cwd: resolveVars(config.cwd ?? '${workspaceFolder}', root),
         args: config.args ?? [],
         env,
+        ...(envFile ? { envFile } : {}),
         ...(config.runtimeExecutable ? { runtimeExecutable: config.runtimeExecutable } : {}),
         skipFiles: ['<node_internals>/**'],
         console: 'internalConsole',
@@ -183,14 +185,14 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
       await this.abort(session);
       if (err instanceof StepError) {
         if (!err.alreadyShown) {
-          void vscode.window.showErrorMessage(`F5: ${step} failed: ${err.message}`, err.action, 'Show Log').then((c) => {
+          void this.ctx.toasts.error(`F5: ${step} failed: ${err.message}`, err.action, 'Show Log').then((c) => {
             if (c === err.action) return vscode.commands.executeCommand(err.command);
             if (c === 'Show Log') return vscode.commands.executeCommand('teamsBot.showLog');
             return undefined;
           });
         }
       } else {
-        void explainFailure(`F5: ${step}`, err);
+        void explainFailure(this.ctx, `F5: ${step}`, err);
       }
       this.ctx.logger.error(`[f5] ${step} failed: ${(err as Error).message}`);
       return undefined;
@@ -216,12 +218,14 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
   }
 
   private async abort(session: LiveSession): Promise<undefined> {
+    this.secretFiles.delete(session.secretFile);
     if (session.startedTunnel && !session.keepTunnel) await this.tunnel.stop().catch(() => undefined);
     if (session.startedWebhook) await this.ctx.host.stop().catch(() => undefined);
     return undefined;
   }
 
   dispose(): void {
+    this.secretFiles.deleteAll();
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -230,10 +234,6 @@ class StepError extends Error {
   constructor(message: string, readonly action: string, readonly command: string, readonly alreadyShown = false) {
     super(message);
   }
-}
-
-export function defaultLaunch(): TeamsBotLaunch {
-  return { type: DEBUG_TYPE, request: 'launch', name: 'Teams Bot: webhook + tunnel + bot', program: '${workspaceFolder}/index.js', botPort: 3979 };
 }
 
 function resolveVars(value: string, root: string): string {

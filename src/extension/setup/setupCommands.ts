@@ -7,6 +7,7 @@ import type { TunnelController } from '../tunnelController';
 import { devtunnel, explainFailure, runInTerminal, teamsCli } from '../tools';
 import { readSetupValues, suggestedTunnelId } from './setupConfig';
 import { createConfig } from '../commands/configCommands';
+import { ensureLaunchConfig, startTeamsBotLaunch } from '../debug/launchConfig';
 
 export const DOCTOR_SCHEME = 'teams-bot-doctor';
 
@@ -20,6 +21,7 @@ export function registerSetupCommands(ctx: Ctx, tunnel: TunnelController): vscod
   return [
     vscode.workspace.registerTextDocumentContentProvider(DOCTOR_SCHEME, doctorDocs),
     vscode.commands.registerCommand('teamsBot.setupBot', () => setUpBot(ctx, tunnel)),
+    vscode.commands.registerCommand('teamsBot.startDebugging', () => startTeamsBotLaunch(ctx)),
     vscode.commands.registerCommand('teamsBot.signInTeams', () => runInTerminal('Teams CLI sign-in', teamsCli(ctx).loginCommand())),
     vscode.commands.registerCommand('teamsBot.signInDevtunnel', () => runInTerminal('devtunnel sign-in', devtunnel(ctx).loginCommand())),
     vscode.commands.registerCommand('teamsBot.startTunnel', () => startTunnel(ctx, tunnel)),
@@ -45,7 +47,7 @@ export function registerSetupCommands(ctx: Ctx, tunnel: TunnelController): vscod
         await vscode.env.openExternal(vscode.Uri.parse(link));
         return link;
       } catch (err) {
-        void explainFailure('Getting the install link', err);
+        void explainFailure(ctx, 'Getting the install link', err);
         return undefined;
       }
     }),
@@ -61,7 +63,7 @@ export function registerSetupCommands(ctx: Ctx, tunnel: TunnelController): vscod
         });
         return report;
       } catch (err) {
-        void explainFailure('Teams app doctor', err);
+        void explainFailure(ctx, 'Teams app doctor', err);
         return undefined;
       }
     }),
@@ -99,7 +101,7 @@ async function startTunnel(ctx: Ctx, tunnel: TunnelController): Promise<string |
       tunnel.start(values.tunnelId!, values.tunnelPort ?? values.webhookPort, abortOn(token)),
     );
   } catch (err) {
-    void explainFailure('Starting the tunnel', err, () => startTunnel(ctx, tunnel));
+    void explainFailure(ctx, 'Starting the tunnel', err, () => startTunnel(ctx, tunnel));
     return undefined;
   }
 }
@@ -122,7 +124,7 @@ export async function updateEndpoint(ctx: Ctx, tunnel: TunnelController, opts: {
     return result.changed;
   } catch (err) {
     if (opts.quiet) throw err;
-    void explainFailure('Updating the Teams app endpoint', err, () => updateEndpoint(ctx, tunnel));
+    void explainFailure(ctx, 'Updating the Teams app endpoint', err, () => updateEndpoint(ctx, tunnel));
     return undefined;
   }
 }
@@ -205,17 +207,9 @@ export async function setUpBot(ctx: Ctx, tunnel: TunnelController): Promise<bool
       return true;
     });
   } catch (err) {
-    void explainFailure(`Set Up Bot (${step})`, err, () => setUpBot(ctx, tunnel));
+    void explainFailure(ctx, `Set Up Bot (${step})`, err, () => setUpBot(ctx, tunnel));
     return false;
   }
-}
-
-/** Adds a teams-bot launch configuration when the folder has none, so F5 just works. */
-async function ensureLaunchConfig(ctx: Ctx): Promise<void> {
-  const launch = vscode.workspace.getConfiguration('launch', ctx.folder?.uri);
-  const configurations = launch.get<{ type?: string }[]>('configurations') ?? [];
-  if (configurations.some((c) => c.type === 'teams-bot')) return;
-  await launch.update('configurations', [...configurations, { type: 'teams-bot', request: 'launch', name: 'Teams Bot: webhook + tunnel + bot', program: '${workspaceFolder}/index.js', botPort: 3979 }], vscode.ConfigurationTarget.WorkspaceFolder);
 }
 
 function abortOn(token: vscode.CancellationToken): AbortSignal {
