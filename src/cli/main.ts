@@ -6,6 +6,7 @@ import { serve } from './commands/serve';
 import { pairingList, pairingApprove, pairingReject, pairingApproved, pairingRevoke, pairingPromote } from './commands/pairing';
 import { activities } from './commands/activities';
 import { configValidate, configInit } from './commands/config';
+import { registerTestCommand } from './commands/test';
 import type { CommonOptions } from './options';
 
 /**
@@ -75,6 +76,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('write a commented starter config file')
     .option('--force', 'replace an existing file')
     .action((opts: CommonOptions & { force?: boolean }) => run(() => configInit(opts, process.stdout)));
+
+  registerTestCommand(program, exit);
 
   return program;
 }

@@ -48,6 +48,12 @@ export interface ProcessSpec {
   outputLogLevel?: LogLevel;
   /** SIGTERM first, then SIGKILL after this long. */
   killGraceMs?: number;
+  /**
+   * Start it as the leader of a new process group (POSIX) and signal the whole
+   * group when stopping: for a user's command such as `npm start`, whose real
+   * server is a grandchild that would outlive its parent.
+   */
+  processGroup?: boolean;
 }
 
 export interface StartOptions extends ProcessSpec {
@@ -132,6 +138,7 @@ export class ProcessHandle extends TypedEmitter<ProcessEvents> {
         windowsHide: true,
         // stdin is closed so a CLI that would prompt sees no TTY and fails fast instead of hanging.
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: this.usesGroup(),
       });
     } catch (err) {
       // spawn throws synchronously for some argument errors (e.g. EINVAL for .cmd files on Windows).
@@ -221,15 +228,34 @@ export class ProcessHandle extends TypedEmitter<ProcessEvents> {
   stop(): Promise<ExitInfo> {
     const child = this.child;
     if (child && this.running && !this.killTimer) {
-      child.kill('SIGTERM');
+      this.kill('SIGTERM');
       this.killTimer = setTimeout(() => {
         if (this.running) {
           this.options.logger?.warn(`${this.options.tool.name} did not stop after SIGTERM; sending SIGKILL.`);
-          child.kill('SIGKILL');
+          this.kill('SIGKILL');
         }
       }, this.killGraceMs);
     }
     return this.exited.catch((): ExitInfo => ({ code: null, signal: null }));
+  }
+
+  /** Signals the process (its whole group with processGroup) at once; for process exit handlers, which cannot wait. */
+  kill(signal: NodeJS.Signals): void {
+    const child = this.child;
+    if (!child || child.pid === undefined) return;
+    if (this.usesGroup()) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        /* the group is gone already */
+      }
+      return;
+    }
+    if (this.running) child.kill(signal);
+  }
+
+  private usesGroup(): boolean {
+    return this.options.processGroup === true && process.platform !== 'win32';
   }
 
   private pipe(child: ChildProcess, stream: OutputStream): void {
