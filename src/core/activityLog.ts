@@ -98,7 +98,15 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
 
   async load(): Promise<void> {
     if (!this.dir) return;
-    const { records, unreadable } = await readNewest(this.dir, this.capacity, this.maxFiles, undefined, true);
+    let found: Awaited<ReturnType<typeof readNewest>>;
+    try {
+      found = await readNewest(this.dir, this.capacity, this.maxFiles, undefined, true);
+    } catch (err) {
+      // Earlier records are a convenience; an unreadable state dir must not stop the gateway from serving.
+      this.logger.warn(`activity log: cannot read ${this.dir} (${errCode(err)}); starting without the earlier records`);
+      return;
+    }
+    const { records, unreadable } = found;
     if (unreadable > 0) {
       this.logger.warn(`activity log: skipped ${unreadable} unreadable line${unreadable === 1 ? '' : 's'} in ${this.dir}`);
     }
@@ -400,7 +408,9 @@ async function readNewest(
       }
       found = true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // ENOTDIR: a part of the path is a file, so there is no log there either.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
     }
     // Rotated files are numbered without gaps; a missing one means there are no older ones.
     if (!found && index > 0) break;
@@ -532,6 +542,10 @@ async function ignoreMissing(p: Promise<unknown>): Promise<void> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+}
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? errText(err);
 }
 
 function errText(err: unknown): string {
