@@ -81,6 +81,8 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
   private epoch = 0;
   private chain: Promise<void> = Promise.resolve();
   private handle: fsp.FileHandle | undefined;
+  /** The inode the handle writes to, to notice the file being removed or replaced under it. */
+  private handleIno = 0;
   private fileSize = 0;
   private closed = false;
   private warnedClosed = false;
@@ -318,13 +320,21 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
   }
 
   private async open(): Promise<void> {
-    if (this.handle || !this.dir) return;
+    if (!this.dir) return;
+    if (this.handle) {
+      // Another process may have removed the file (Clear Activities in another window, a hand `rm`):
+      // appending to the unlinked inode would lose every later record, so follow the name.
+      const onDisk = await fsp.stat(path.join(this.dir, ACTIVITY_FILE)).catch(() => undefined);
+      if (onDisk?.ino === this.handleIno) return;
+      await this.closeHandle();
+    }
     // Created here, on the first record written, not by load(): see stateDir.ts.
     await ensureStateDir(this.dir);
     const handle = await fsp.open(path.join(this.dir, ACTIVITY_FILE), 'a+', 0o600);
     try {
-      const { size } = await handle.stat();
+      const { size, ino } = await handle.stat();
       this.fileSize = size;
+      this.handleIno = ino;
       if (size > 0) {
         // A crash can leave half a line; start ours on a fresh one so it stays readable.
         const last = Buffer.alloc(1);
