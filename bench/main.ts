@@ -55,7 +55,7 @@ function parseArgs(argv: string[]): Options {
     startupRuns: Number(get('startup-runs') ?? (quick ? 3 : 10)),
     profile: argv.includes('--profile'),
     pin: !argv.includes('--no-pin'),
-    only: new Set((only ?? 'forward,drop,records,startup').split(',')),
+    only: new Set((only ?? 'forward,drop,records,startup,pickup').split(',')),
     out: path.resolve(REPO, get('out') ?? 'bench/results'),
     tokens: Number(get('tokens') ?? 64),
     rounds: Number(get('rounds') ?? (quick ? 2 : 5)),
@@ -139,6 +139,9 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (opts.only.has('startup')) {
       results.startup = await startup(infra);
+    }
+    if (opts.only.has('pickup')) {
+      results.pickup = await pickup(work, coreBundle, opts);
     }
     results.activation = readExtensionActivation(REPO);
     if (opts.profile) {
@@ -538,6 +541,7 @@ async function bundleCore(work: string): Promise<string> {
         "export { summarize } from './src/core/gateway/pipeline';",
         "export { PairingStore } from './src/core/pairingStore';",
         "export { writeFileAtomic } from './src/core/atomicWrite';",
+        "export { redactString, redactText } from './src/core/redact';",
       ].join('\n'),
       resolveDir: REPO,
       loader: 'ts',
@@ -575,6 +579,22 @@ async function recordScale(work: string, bundle: string, opts: Options): Promise
     out[label] = JSON.parse(await firstLine(child, 300_000));
     await child.exited;
   }
+  return out;
+}
+
+// ---- 5. cross-process pickup (and the redactor on hostile strings) -----------------------------------
+
+/** Figures the tests wait for without timing them: see bench/lib/pickupLag.mjs. */
+async function pickup(work: string, bundle: string, opts: Options): Promise<Record<string, any>> {
+  log('cross-process pickup: a pairing write in one process seen by a watching store in another (fs.watch, then poll only)');
+  const child = spawnProc('pickup', process.execPath, [path.join(__dirname, 'lib/pickupLag.mjs')], {
+    cpus: opts.pin ? SERVER_CPUS : undefined,
+    env: { BUNDLE: bundle, DIR: path.join(work, 'pickup'), RUNS: '20' },
+    output: 'pipe',
+    cwd: REPO,
+  });
+  const out = JSON.parse(await firstLine(child, 300_000));
+  await child.exited;
   return out;
 }
 
