@@ -10,10 +10,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startGateway, personalMessage, startRecordingBot, type RunningGateway, type RecordingBot } from '../support/gatewayHarness';
 import { REASON_HEADER, FATE_HEADER } from '../../src/core/gateway/pipeline';
+import { chromiumPath } from '../vscode-host/install';
 
 const CAROL = { id: '29:carol', name: 'Carol Tester', aadObjectId: 'aaaaaaaa-0000-0000-0000-00000000c0c0' };
 const SERVICE_URL = 'http://127.0.0.1:9/_connector';
-const CHROMIUM = '/usr/bin/chromium';
+/** The browser the VS Code host suites use (TEAMS_BOT_DEV_CHROMIUM, or Debian's /usr/bin/chromium). */
+const CHROMIUM = chromiumPath();
+/** A plain clone has no browser until the VS Code host suites install one: the skip says so in its title. */
+const NO_BROWSER = existsSync(CHROMIUM) ? '' : ` (skipped: no browser at ${CHROMIUM}; apt-get install chromium, or set TEAMS_BOT_DEV_CHROMIUM)`;
 
 interface RawAnswer { status: number; headers: http.IncomingHttpHeaders; json: any }
 
@@ -143,7 +147,7 @@ describe('gateway over HTTP: web pages cannot post in local mode', function () {
     assert.match(record.detail!, /always sends "Authorization: Bearer <JWT>"/);
   });
 
-  (existsSync(CHROMIUM) ? it : it.skip)('a real headless Chromium page posting with fetch(…, { mode: "no-cors" }) is refused and recorded', async function () {
+  (NO_BROWSER ? it.skip : it)(`a real headless Chromium page posting with fetch(…, { mode: "no-cors" }) is refused and recorded${NO_BROWSER}`, async function () {
     this.timeout(60_000);
     const { chromium } = await import('playwright-core');
     // The page is served from another loopback port, as a local dev server (or any site) would serve it.
