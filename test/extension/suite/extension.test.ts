@@ -79,16 +79,17 @@ describe('Teams Bot extension in a real VS Code', function () {
     assert.equal(json.activity.text, 'hello from alice');
   });
 
-  it('Approve writes allowFrom (keeping comments) and the next message is delivered', async () => {
+  it('Approve lists the sender under Approved Senders as a pairing approval (the config is untouched) and the next message is delivered', async () => {
     const a = await api();
     const [request] = a.pairingTree.getChildren();
+    const before = fs.readFileSync(configFile, 'utf8');
     await vscode.commands.executeCommand('teamsBot.approvePairing', request);
-    const text = fs.readFileSync(configFile, 'utf8');
-    assert.ok(text.includes(ALICE.aadObjectId));
-    assert.match(text, /\/\/ Approved senders/);
+    // Approvals open personal chats only (issue 10): the state dir's allow store, not the config's allowFrom.
+    assert.equal(fs.readFileSync(configFile, 'utf8'), before);
     assert.equal(a.pairingTree.getChildren().length, 0);
+    const approved = await waitFor('Alice under Approved Senders', async () => (await a.approvedSenders.getChildren()).find((s) => s.entry === ALICE.aadObjectId));
+    assert.equal(approved.source, 'pairing');
     const url = a.ctx.host.state.url!;
-    await waitFor('config reload', () => a.ctx.host.gateway?.config?.allowFrom.includes(ALICE.aadObjectId));
     const res = await postActivity(url, dm(ALICE, 'now?', `${new URL(url).origin}/_simulator`));
     assert.equal(res.status, 200);
     const delivered = await waitFor('a delivered row', () => a.activityTree.getChildren().find((r) => r.fate === 'delivered' && r.direction === 'inbound'));
@@ -121,8 +122,9 @@ describe('Teams Bot extension in a real VS Code', function () {
     assert.equal(record.reason, 'echo');
     await waitFor('the echo reply', () => replies.includes('Echo: simulated hi'));
     off();
+    // Alice's approval came from pairing, which opens personal chats only: a group chat still drops her.
     const group = (await vscode.commands.executeCommand('teamsBot.simulateMessage', { user: ALICE, kind: 'groupChat', text: 'no mention' })) as { reason: string };
-    assert.equal(group.reason, 'mention-required');
+    assert.equal(group.reason, 'group-not-allowlisted');
   });
 
   it('config diagnostics flag a password in the file, and the quick fix moves it to Secret Storage', async () => {
