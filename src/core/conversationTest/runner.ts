@@ -40,6 +40,8 @@ export interface RunOptions {
   logger: Logger;
   /** Called as each file finishes (the CLI prints it at once). */
   onFile?(result: FileResult): void;
+  /** A bot still sending after this long (default: 20 settle periods, at least 10 s) fails the step. */
+  maxSettleMs?: number;
 }
 
 export const DEFAULT_SETTLE_MS = 500;
@@ -89,7 +91,7 @@ async function runFile(gateway: Gateway, file: ConversationFile, opts: RunOption
   for (const [i, step] of file.test.steps.entries()) {
     const started = performance.now();
     const title = stepTitle(i + 1, step.inbound, step.name);
-    const run = await runStep(gateway, step, opts.settleMs);
+    const run = await runStep(gateway, step, opts.settleMs, opts.maxSettleMs ?? defaultMaxSettleMs(opts.settleMs));
     const durationMs = Math.round(performance.now() - started);
     const overrides = [file.test, step];
     if (run.problems.length) {
@@ -130,15 +132,15 @@ interface StepRun {
   problems: string[];
 }
 
-async function runStep(gateway: Gateway, step: ConversationStep, settleMs: number): Promise<StepRun> {
+async function runStep(gateway: Gateway, step: ConversationStep, settleMs: number, maxSettleMs: number): Promise<StepRun> {
   const replies: Record<string, unknown>[] = [];
   const off = gateway.on('simulatorReply', (e) => replies.push(e.activity));
   try {
     const inbound: Activity = { ...step.inbound, serviceUrl: gateway.simulatorServiceUrl };
     const response = await gateway.handleSimulated(inbound);
     const problems = answerProblems(inbound, response);
-    const quiet = await settle(replies, settleMs);
-    if (!quiet) problems.push(`the bot was still sending replies ${maxSettleMs(settleMs)} ms after its answer (a step ends after ${settleMs} ms without a reply: --settle-ms)`);
+    const quiet = await settle(replies, settleMs, maxSettleMs);
+    if (!quiet) problems.push(`the bot was still sending replies ${maxSettleMs} ms after its answer (a step ends after ${settleMs} ms without a reply: --settle-ms)`);
     const outcome: StepOutcome = { replies: [...replies] };
     if (inbound.type === 'invoke') outcome.invokeResponse = invokeResponseOf(response);
     return { outcome, problems };
@@ -150,7 +152,7 @@ async function runStep(gateway: Gateway, step: ConversationStep, settleMs: numbe
 /** A step is comparable only if the bot got the activity and answered it without an error. */
 function answerProblems(inbound: Activity, response: PipelineResponse): string[] {
   const record = response.record;
-  if (record.fate !== 'delivered') return [`not delivered to the bot: ${record.fate} (${record.reason}): ${record.detail}`];
+  if (record.fate !== 'delivered') return [`the gateway reports ${record.fate} (${record.reason}): ${record.detail}`];
   // An invoke's status is the bot's answer to compare; any other activity must simply be accepted.
   if (inbound.type !== 'invoke' && (response.status < 200 || response.status >= 300)) {
     return [`the bot answered HTTP ${response.status}${response.body.length ? `: ${response.body.toString('utf8').slice(0, 300)}` : ''}`];
@@ -168,13 +170,13 @@ function invokeResponseOf(response: PipelineResponse): InvokeResponse {
   }
 }
 
-function maxSettleMs(settleMs: number): number {
+function defaultMaxSettleMs(settleMs: number): number {
   return Math.max(settleMs * MAX_SETTLE_PERIODS, MIN_MAX_SETTLE_MS);
 }
 
 /** Resolves true once no reply has arrived for settleMs; false if the bot keeps sending past the bound. */
-async function settle(replies: unknown[], settleMs: number): Promise<boolean> {
-  const deadline = performance.now() + maxSettleMs(settleMs);
+async function settle(replies: unknown[], settleMs: number, maxSettleMs: number): Promise<boolean> {
+  const deadline = performance.now() + maxSettleMs;
   for (;;) {
     const seen = replies.length;
     await new Promise((r) => setTimeout(r, settleMs));
