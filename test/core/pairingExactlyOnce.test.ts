@@ -82,7 +82,7 @@ describe('pairing exactly once under concurrency (issue 8 §4)', function () {
   this.timeout(120_000);
   let gw: RunningGateway | undefined;
 
-  const cleanup: (() => Promise<unknown>)[] = [];
+  const cleanup: (() => Promise<unknown> | void)[] = [];
 
   afterEach(async () => {
     await gw?.stop();
@@ -128,5 +128,102 @@ describe('pairing exactly once under concurrency (issue 8 §4)', function () {
       assert.match(texts[0], new RegExp(r.code), 'the code sent is the code pending');
       assert.ok(gw.gateway.pairing.getBySender(r.id)!.repliedAt, 'the reply is marked');
     }
+  });
+  it('the same code approved by two processes at once is applied and announced exactly once; the other is told it was already approved', async () => {
+    for (let round = 0; round < 20; round++) {
+      const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-approve-'));
+      cleanup.push(() => fs.rm(stateDir, { recursive: true, force: true }));
+      const gatewayStore = openStore(stateDir);
+      const touched = await gatewayStore.touch({ id: '29:dora', meta: { name: 'Dora', aadObjectId: 'DDDDDDDD-0000-4000-8000-000000000001' } });
+      assert.equal(touched.kind, 'created');
+      const code = (touched as { request: { code: string } }).request.code;
+      // Two processes: two stores on the same state dir, each with its own notifier.
+      const [a, b] = [openStore(stateDir), openStore(stateDir)];
+      const notices: string[] = [];
+      const approve = (store: PairingStore, who: string) =>
+        approvePairing({ configFile: path.join(stateDir, 'teams-bot.config.json'), store, logger: new MemoryLogger(), via: who, notify: async (r) => (notices.push(`${who}:${r.id}`), { sent: true, detail: 'told' }) }, code);
+      const results = await Promise.all([approve(a, 'cli-1'), approve(b, 'cli-2')]);
+      for (const s of [gatewayStore, a, b]) s.close();
+      assert.equal(results.filter((r) => !r.alreadyApproved).length, 1, `round ${round}: applied once`);
+      assert.equal(results.filter((r) => r.alreadyApproved).length, 1, `round ${round}: the other is told it was already approved`);
+      assert.equal(notices.length, 1, `round ${round}: one notice, not ${notices.join(', ')}`);
+      const allow = JSON.parse(await fs.readFile(path.join(stateDir, 'allowFrom.json'), 'utf8'));
+      assert.deepEqual(allow.allowFrom, ['DDDDDDDD-0000-4000-8000-000000000001']);
+      assert.equal(allow.senders.length, 1);
+      const pairingFile = JSON.parse(await fs.readFile(path.join(stateDir, 'pairing.json'), 'utf8'));
+      assert.deepEqual(pairingFile.requests, []);
+      assert.equal(pairingFile.recent.filter((r: { outcome: string }) => r.outcome === 'approved').length, 1);
+      await assert.rejects(fs.stat(path.join(stateDir, 'teams-bot.config.json')), 'the config is not written by an approval');
+    }
+  });
+
+  it('a sender another process approved a moment ago is never issued a fresh code, even by a store that has not seen the approval yet', async () => {
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-approve-'));
+    cleanup.push(() => fs.rm(stateDir, { recursive: true, force: true }));
+    // The gateway's store loaded before anything happened and has not reloaded since (its watcher is slower than the sender).
+    const gatewayStore = openStore(stateDir);
+    await gatewayStore.load();
+    // Meanwhile another process saw the sender's first message and approved the code.
+    const other = openStore(stateDir);
+    const first = await other.touch({ id: '29:erin', meta: { name: 'Erin', aadObjectId: 'EEEEEEEE-0000-4000-8000-000000000001' } });
+    await approvePairing({ configFile: path.join(stateDir, 'teams-bot.config.json'), store: other, logger: new MemoryLogger() }, (first as { request: { code: string } }).request.code);
+    // To the gateway's memory Erin is neither pending nor approved: her next message must still not start a new pairing.
+    assert.equal(gatewayStore.has('29:erin'), false);
+    const again = await gatewayStore.touch({ id: '29:erin', meta: { name: 'Erin', aadObjectId: 'EEEEEEEE-0000-4000-8000-000000000001' } });
+    for (const s of [gatewayStore, other]) s.close();
+    assert.deepEqual(again, { kind: 'approved' });
+    assert.equal(gatewayStore.isApproved({ id: '29:erin', aadObjectId: 'eeeeeeee-0000-4000-8000-000000000001' }), true, 'and it now knows');
+    const onDisk = JSON.parse(await fs.readFile(path.join(stateDir, 'pairing.json'), 'utf8'));
+    assert.deepEqual(onDisk.requests, [], 'no new pending request');
+  });
+
+  it('approving while senders keep writing: no fresh code, no second reply, no pending request left once approved', async () => {
+    const sender = countingSender();
+    gw = await startGateway({ dmPolicy: 'pairing', pairing: { maxPending: 1000 }, bot: { echo: true } }, { sender });
+    const SENDERS = 12;
+    const people = Array.from({ length: SENDERS }, (_, i) => ({ id: `29:writer-${i}`, name: `Writer ${i}`, aadObjectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
+    const codes = new Map<string, string>();
+    for (const p of people) {
+      const first = await gw.post(personalMessage(p, 'first', SERVICE_URL));
+      codes.set(p.id, /code ([A-Z0-9]{8})/.exec(first.json.detail)![1]);
+    }
+    await waitFor(() => sender.sent.size === SENDERS, 'every first code sent');
+    // Another process (the CLI) approves everyone while each of them keeps writing.
+    const cli = openStore(gw.stateDir);
+    cleanup.push(() => cli.close());
+    let approving = true;
+    const answers: { who: string; reason: string; detail: string }[] = [];
+    const writers = people.map(async (p) => {
+      let n = 0;
+      // Keep writing until the approvals are done and this sender has been let in twice in a row.
+      for (let delivered = 0; approving || delivered < 2; ) {
+        const res = await gw!.post(personalMessage(p, `message ${n++}`, SERVICE_URL));
+        answers.push({ who: p.id, reason: res.json?.reason ?? res.headers.get('x-teams-bot-dev-reason'), detail: res.json?.detail ?? '' });
+        delivered = res.headers.get('x-teams-bot-dev-reason') === 'echo' ? delivered + 1 : 0;
+        await sleep(2);
+      }
+    });
+    const approvals = Promise.all(people.map((p) => approvePairing({ configFile: gw!.configFile, store: cli, logger: new MemoryLogger(), via: 'cli' }, codes.get(p.id)!)));
+    const approved = await approvals;
+    approving = false;
+    await writers;
+    assert.ok(approved.every((r) => !r.alreadyApproved));
+    await settled(() => [...sender.sent.values()].reduce((n, v) => n + v.length, 0));
+
+    for (const p of people) {
+      const mine = answers.filter((a) => a.who === p.id);
+      const fresh = mine.filter((a) => a.reason === 'dm-pairing-pending' && !a.detail.includes(codes.get(p.id)!));
+      assert.deepEqual(fresh, [], `${p.id} was issued a fresh code`);
+      const codeReplies = sender.sent.get(`a:personal-${p.id}`)!.filter((text) => /Your pairing code is/.test(text));
+      assert.equal(codeReplies.length, 1, `${p.id} got a second "not approved yet" reply`);
+      // Once let in, never pending again.
+      const firstIn = mine.findIndex((a) => a.reason === 'echo');
+      assert.ok(firstIn >= 0);
+      assert.deepEqual(mine.slice(firstIn).filter((a) => a.reason !== 'echo'), [], `${p.id} was refused after being let in`);
+    }
+    assert.deepEqual(gw.gateway.pairing.list(), [], 'no stale pending request in the gateway');
+    await gw.gateway.pairing.flush();
+    const onDisk = JSON.parse(await fs.readFile(path.join(gw.stateDir, 'pairing.json'), 'utf8'));
+    assert.deepEqual(onDisk.requests, [], 'no stale pending request on disk');
   });
 });

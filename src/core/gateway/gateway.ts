@@ -12,6 +12,7 @@ import { PairingStore } from '../pairingStore';
 import type { PairingOutcome, PairingRequest } from '../pairingRequest';
 import { approvePairing, rejectPairing, listApproved, revokeApproval, promoteApproval, type ApproveResult, type ApprovedSenderView } from '../pairingActions';
 import type { ApprovedSender } from '../pairing/allowStore';
+import { isStateFileError } from '../pairing/stateFile';
 import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config/configLoader';
 import { formatDiagnostic, type ConfigDiagnostic } from '../config/configDiagnostic';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
@@ -143,7 +144,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       // Before the stores: a second gateway on this state dir would interleave the activity log (StateDirInUseError).
       this.lock = await this.takeStateDir(config.webhook.port);
       this.pairing.setLimits({ ttlMinutes: config.pairing.codeTtlMinutes, maxPending: config.pairing.maxPending });
-      await Promise.all([this.pairing.load(), this.activities.load()]);
+      await Promise.all([this.loadPairing(), this.activities.load()]);
       this.wireStores();
 
       const pipeline = new Pipeline({
@@ -179,6 +180,21 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       const message = (err as Error).message;
       this.setState({ status: 'stopped', error: message });
       throw err;
+    }
+  }
+
+  /**
+   * A pairing store that cannot be read (a directory where pairing.json
+   * should be, no permission) must not keep the webhook down: allowed senders
+   * are still served, and each new pairing is answered pairing-store-unavailable
+   * until it is fixed.
+   */
+  private async loadPairing(): Promise<void> {
+    try {
+      await this.pairing.load();
+    } catch (err) {
+      if (!isStateFileError(err)) throw err;
+      this.options.logger.error(`[msteams] ${err.message} Starting without pending pairing requests; new senders are answered pairing-store-unavailable until this is fixed.`);
     }
   }
 
