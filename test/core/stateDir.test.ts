@@ -75,6 +75,17 @@ describe('state dir: created on the first write only, with a .gitignore', () => 
     }
   });
 
+  it('an activity log whose state dir cannot exist (a file in its path) loads empty with one warning and keeps records in memory', async () => {
+    await fs.writeFile(path.join(dir, 'not-a-dir'), '');
+    const logger = new MemoryLogger();
+    const log = new ActivityLog({ dir: path.join(dir, 'not-a-dir', '.teams-bot'), logger });
+    await log.load();
+    const record = log.record({ direction: 'inbound', source: 'loopback', status: 200, latencyMs: 1, auth: 'local', fate: 'delivered', reason: 'echo', summary: {} });
+    await log.close();
+    assert.equal(log.get(record.id)?.id, record.id);
+    assert.ok(logger.lines.some((l) => l.level === 'warn' && /ENOTDIR/.test(l.message)), logger.text());
+  });
+
   it('an existing dir is left as it is: no .gitignore is added to a folder the user chose', async () => {
     await ensureStateDir(dir);
     assert.equal(existsSync(path.join(dir, '.gitignore')), false);
