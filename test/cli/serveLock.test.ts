@@ -52,3 +52,18 @@ describe('CLI serve: one gateway per state dir', function () {
     assert.match(await fs.readFile(path.join(stateDir, '.gitignore'), 'utf8'), /^\*$/m);
   });
 });
+
+describe('CLI: commands that only read create no state dir', () => {
+  it('pairing list, pairing approved and activities in an empty folder leave it empty', async () => {
+    const dir = await makeTempDir('tbd-cli-empty-');
+    try {
+      for (const args of [['pairing', 'list'], ['pairing', 'approved'], ['activities'], ['activities', '--json']]) {
+        const res = await runCli(args, { cwd: dir });
+        assert.equal(res.code, 0, `${args.join(' ')}: ${res.stderr}`);
+      }
+      assert.deepEqual(await fs.readdir(dir), []);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
