@@ -183,6 +183,20 @@ describe('state dir lock: one gateway per state dir', () => {
     await won[0].value.release();
   });
 
+  it('a state dir that cannot be written (a file in its path) does not stop the gateway: a warning, records in memory', async () => {
+    await fs.writeFile(path.join(dir, 'teams-bot.config.json'), JSON.stringify({ webhook: { port: 0 }, dmPolicy: 'open', bot: { echo: true } }));
+    await fs.writeFile(path.join(dir, 'not-a-dir'), '');
+    const logger = new MemoryLogger();
+    const g = new Gateway({ configFile: path.join(dir, 'teams-bot.config.json'), stateDir: path.join(dir, 'not-a-dir', '.teams-bot'), logger, env: {} });
+    gateways.push(g);
+    const state = await g.start();
+    assert.equal(state.status, 'running');
+    assert.ok(logger.lines.some((l) => l.level === 'warn' && /state dir .* cannot be written \(ENOTDIR\): serving anyway/.test(l.message)), logger.text());
+    const record = await g.simulate({ user: { id: '29:x', name: 'X' }, kind: 'personal', text: 'hi' });
+    assert.equal(record.reason, 'echo');
+    assert.equal(g.activities.get(record.id)?.id, record.id);
+  });
+
   it('a failed start (busy port) releases the lock, so a corrected start is not refused', async () => {
     await writeConfig(dir);
     const first = await gateway(path.join(dir, 'a')).start();
