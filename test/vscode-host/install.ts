@@ -335,6 +335,22 @@ export async function ensureInstalled(opts: InstallOptions = {}): Promise<HostPa
   }
 }
 
+/**
+ * Only Node 24 (no apt packages, no code-server), under the same lock and stamp:
+ * for other real tools that refuse older Nodes (test/support/openclawInstall.ts).
+ */
+export async function ensureNode24Installed(opts: InstallOptions = {}): Promise<{ node: string; nodeDir: string }> {
+  const log = opts.log ?? defaultLog;
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  const release = await lock(path.join(CACHE_DIR, 'install.lock'), log);
+  try {
+    return await ensureNode24(!!opts.force, log);
+  } finally {
+    release();
+  }
+}
+
+/** The cross-process install lock (a directory holding the owner's pid); returns its release. */
 export async function lock(dir: string, log: (l: string) => void): Promise<() => void> {
   const deadline = Date.now() + 30 * 60_000;
   for (let warned = false; ; ) {
