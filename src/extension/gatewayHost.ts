@@ -21,6 +21,8 @@ export interface ConfigProblems {
   diagnostics: ConfigDiagnostic[];
   /** True while the webhook runs on the last good config because the file became invalid. */
   keptLastGood: boolean;
+  /** The gateway's sentence for a failed reload (it also covers a file that could not be read, with no diagnostics). */
+  message?: string;
 }
 
 export type GatewayHostEvents = {
@@ -72,10 +74,12 @@ export class GatewayHost extends TypedEmitter<GatewayHostEvents> {
       }),
       gateway.on('simulatorReply', (reply) => this.emit('simulatorReply', reply)),
       gateway.on('configChanged', (loaded) => {
-        // A reload that fails keeps the last good config running (Gateway.reloadConfig): say so, with every error.
-        this.setProblems({ file: gateway.configFile, diagnostics: loaded.diagnostics, keptLastGood: !loaded.config });
+        // An invalid file is followed by configError; a valid one ends whatever error was shown.
+        if (loaded.config) this.setProblems({ file: gateway.configFile, diagnostics: loaded.diagnostics, keptLastGood: false });
         this.emit('configChanged', loaded);
       }),
+      // A reload that fails keeps the last good config running (Gateway.reloadConfig): say so, with every error.
+      gateway.on('configError', (e) => this.setProblems({ file: e.file, diagnostics: e.diagnostics, keptLastGood: true, message: e.message })),
     ];
     try {
       const state = await gateway.start();

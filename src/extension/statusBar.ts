@@ -47,7 +47,8 @@ export class StatusBar implements vscode.Disposable {
       // A reload failed: the webhook still serves the last good config; say so until the file is fixed.
       const errors = this.problems.diagnostics.filter((d) => d.severity === 'error');
       this.item.text = `$(warning) Teams Bot :${s.port} · config error${pending}`;
-      this.item.tooltip = new vscode.MarkdownString(`**The config file has ${plural(errors.length, 'error')}**; the webhook keeps running on the last good configuration until it is fixed.\n\n${errors.map((d) => `- ${escapeMarkdown(formatDiagnostic(d))}`).join('\n')}\n\nClick to open the Problems view.`);
+      const head = errors.length ? `**The config file has ${plural(errors.length, 'error')}**; the webhook keeps running on the last good configuration until it is fixed.` : escapeMarkdown(this.problems.message ?? 'The config file could not be applied; the webhook keeps running on the last good configuration.');
+      this.item.tooltip = new vscode.MarkdownString(`${head}\n\n${errors.map((d) => `- ${escapeMarkdown(formatDiagnostic(d))}`).join('\n')}\n\nClick to open the Problems view.`);
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       this.item.command = 'workbench.actions.view.problems';
     } else if (s.status === 'running') {

@@ -36,7 +36,9 @@ const INDEX_JS = `// Sample bot for F5. It records the environment F5 gave it, t
 const fs = require('node:fs');
 const file = process.env.TEAMS_BOT_DEV_F5_BOT_ENV;
 if (file) {
-  const seen = { pid: process.pid, PORT: process.env.PORT, CLIENT_ID: process.env.CLIENT_ID, TENANT_ID: process.env.TENANT_ID, hasClientSecret: Boolean(process.env.CLIENT_SECRET) };
+  // The secret itself is never written out: its hash proves the bot got it byte for byte.
+  const secretSha256 = process.env.CLIENT_SECRET ? require('node:crypto').createHash('sha256').update(process.env.CLIENT_SECRET).digest('hex') : undefined;
+  const seen = { pid: process.pid, PORT: process.env.PORT, CLIENT_ID: process.env.CLIENT_ID, TENANT_ID: process.env.TENANT_ID, hasClientSecret: Boolean(process.env.CLIENT_SECRET), secretSha256 };
   fs.writeFileSync(file + '.tmp', JSON.stringify(seen));
   fs.renameSync(file + '.tmp', file);
 }

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startBotFrameworkStub, type BotFrameworkStub } from '../../support/botFrameworkStub';
 import type { TeamsBotApi } from '../../../src/extension/extension';
@@ -121,6 +123,40 @@ describe('F5 (teams-bot debug type) in a real VS Code', function () {
       assert.equal(a.debug.lastFailure, undefined, 'a session that ran for a while is not reported as a crash');
     } finally {
       off();
+    }
+  });
+
+  it('the client secret reaches the bot through a private env file that is deleted when the session ends, never through the debug configuration', async function () {
+    this.timeout(120_000);
+    const a = await api();
+    // Entra-style (letters, digits, ~ . _ -), plus a # that an unquoted env file value would cut as a comment.
+    const secret = `f5Q~secret.${Date.now()}_x-y#z`;
+    await a.ctx.secrets.store(F5.appId, secret);
+    // The record of an earlier test's bot must not be taken for this one's.
+    fs.rmSync(F5.botEnvFile, { force: true });
+    try {
+      const { ok } = await f5('Teams Bot');
+      assert.equal(ok, true, `F5 failed: ${JSON.stringify(a.debug.lastFailure)}`);
+      const session = await waitFor('the F5 debug session', () => watch.f5Session(), 20_000);
+      const seen = await waitFor('the bot to record its environment', () => fs.existsSync(F5.botEnvFile) && JSON.parse(fs.readFileSync(F5.botEnvFile, 'utf8')), 30_000);
+      assert.equal(seen.hasClientSecret, true);
+      assert.equal(seen.secretSha256, crypto.createHash('sha256').update(secret).digest('hex'), 'the bot got the secret byte for byte');
+
+      // What any extension can read: no session's configuration carries the secret (js-debug's child sessions included).
+      assert.ok(watch.started.length >= 1);
+      for (const s of watch.started) assert.ok(!JSON.stringify(s.configuration).includes(secret), `${s.type}:${s.name} carries the secret`);
+      assert.equal(session.configuration.env?.CLIENT_SECRET, undefined);
+      const envFile = session.configuration.envFile as string;
+      assert.ok(envFile && fs.existsSync(envFile), `envFile: ${envFile}`);
+      assert.equal(fs.statSync(envFile).mode & 0o777, 0o600);
+      assert.equal(fs.statSync(path.dirname(envFile)).mode & 0o777, 0o700);
+      assert.ok(!envFile.startsWith(folder().uri.fsPath), 'the env file is in the extension\'s private storage, not the workspace');
+
+      await vscode.debug.stopDebugging();
+      await waitFor('every debug session to end', () => watch.allEnded(), 20_000);
+      await waitFor('the env file to be deleted', () => !fs.existsSync(envFile), 10_000);
+    } finally {
+      await a.ctx.secrets.delete(F5.appId);
     }
   });
 

@@ -267,6 +267,33 @@ describe('config editor, toasts and commands in a real VS Code', function () {
     }
   });
 
+  it('a state dir held by another gateway (the CLI in a terminal) is named in the toast and the status bar, with its pid and port', async function () {
+    this.timeout(30_000);
+    const a = await api();
+    await vscode.commands.executeCommand('teamsBot.stopWebhook');
+    write('{\n  "webhook": { "port": 0 }\n}\n');
+    const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    const cp = await import('node:child_process');
+    const serve = cp.spawn(process.execPath, [cli, 'serve', '--config', configFile, '--state-dir', path.join(workspaceDir(), '.teams-bot')], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    serve.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    serve.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    const toasts = toastsFrom(a);
+    try {
+      const port = Number(await waitFor('the CLI gateway to listen', () => /Listening on http:\/\/[^:]+:(\d+)/.exec(out)?.[1], 15_000));
+      assert.equal(await vscode.commands.executeCommand('teamsBot.startWebhook'), undefined);
+      const toast = await waitFor('the state-dir toast', () => toasts.list.find((t) => t.kind === 'error'));
+      assert.match(toast.message, new RegExp(`pid ${serve.pid}, port ${port}`));
+      assert.ok(!toast.message.includes(workspaceDir()), toast.message);
+      assert.deepEqual(toast.actions, ['Change State Dir', 'Show Log']);
+      assert.match(a.statusBar.item.text, /state dir in use/);
+    } finally {
+      toasts.done();
+      serve.kill('SIGTERM');
+      await new Promise((r) => serve.once('exit', r));
+    }
+  });
+
   it('the walkthrough\'s F5 button starts a teams-bot launch itself, creating launch.json, even with a JSON file focused', async () => {
     const a = await api();
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { walkthroughs: { steps: { id: string; description: string }[] }[] } };
