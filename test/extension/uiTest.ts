@@ -439,7 +439,7 @@ async function main(): Promise<void> {
       await poll('one activity tab', async () => (await tabs.count()) === 1 && /· \d{2}:\d{2}:\d{2}/.test((await tabs.first().textContent()) ?? ''), 10_000, 200);
       check((await groups.count()) === 1, `${await groups.count()} editor groups after opening three activities`);
       const title = ((await tabs.first().locator('.label-name').first().textContent()) ?? '').trim();
-      check(/^(→ )?[a-zA-Z]+ · .+ · \d{2}:\d{2}:\d{2}$/.test(title), `the tab is titled "${title}"`);
+      check(/^(→ [a-zA-Z]+ to |[a-zA-Z]+ · ).+ · \d{2}:\d{2}:\d{2}$/.test(title), `the tab is titled "${title}"`);
       check(/\bitalic\b/.test((await tabs.first().locator('.monaco-icon-label').first().getAttribute('class')) ?? ''), 'the tab is not a preview tab');
       log(`tab: "${title}"`);
     });

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ActivityRecord } from '../../core/activityRecord';
 import { REASONS } from '../../core/reasons';
 import type { Ctx } from '../ctx';
-import { who } from './activityTree';
+import { activityTitle } from './activityTree';
 
 export const ACTIVITY_SCHEME = 'teams-bot-activity';
 
@@ -12,9 +12,8 @@ export const ACTIVITY_SCHEME = 'teams-bot-activity';
  * with the same title apart.
  */
 export function activityUri(record: ActivityRecord): vscode.Uri {
-  const s = record.summary;
   const time = new Date(record.time).toLocaleTimeString(undefined, { hour12: false });
-  const title = `${record.direction === 'outbound' ? '→ ' : ''}${s.type ?? 'request'} · ${who(record)} · ${time}`.replace(/[/\\]/g, '∕');
+  const title = `${activityTitle(record)} · ${time}`.replace(/[/\\]/g, '∕');
   return vscode.Uri.from({ scheme: ACTIVITY_SCHEME, path: `/${title}`, query: record.id });
 }
 

@@ -98,7 +98,7 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
     item.contextValue = `activity:${record.direction}${sender}`;
     item.command = { command: 'teamsBot.showActivity', title: 'Open Activity', arguments: [record] };
     item.tooltip = tooltip(record);
-    item.accessibilityInformation = { label: `${record.fate}: ${record.reason}, ${s.type ?? 'request'} from ${who(record)}` };
+    item.accessibilityInformation = { label: `${record.fate}: ${record.reason}, ${activityTitle(record)}` };
     return item;
   }
 
@@ -122,12 +122,23 @@ export function who(record: ActivityRecord): string {
   return s.senderName ?? s.senderId ?? (record.direction === 'outbound' ? 'gateway' : 'unknown sender');
 }
 
-/** `message · Alice Wilber · @Bot hi channel`; outbound sends start with an arrow. */
+/**
+ * `message · Alice Wilber` for what arrived, `→ message to Alice Wilber` for what
+ * the gateway sent (its sender is the bot, which says nothing); the row and the
+ * activity's tab title both use it.
+ */
+export function activityTitle(record: ActivityRecord): string {
+  const type = record.summary.type ?? 'request';
+  if (record.direction === 'inbound') return `${type} · ${who(record)}`;
+  const to = record.activity?.recipient as { id?: unknown; name?: unknown } | undefined;
+  const name = typeof to?.name === 'string' && to.name ? to.name : typeof to?.id === 'string' ? to.id : undefined;
+  return name ? `→ ${type} to ${name}` : `→ ${type} · ${who(record)}`;
+}
+
+/** `message · Alice Wilber · @Bot hi channel`. */
 function headline(record: ActivityRecord): string {
   const s = record.summary;
-  const arrow = record.direction === 'inbound' ? '' : '→ ';
-  const text = s.text ? ` · ${displayText(s.text)}` : '';
-  return `${arrow}${s.type ?? 'request'} · ${who(record)}${text}`;
+  return `${activityTitle(record)}${s.text ? ` · ${displayText(s.text)}` : ''}`;
 }
 
 function tooltip(record: ActivityRecord): vscode.MarkdownString {

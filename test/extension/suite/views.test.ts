@@ -64,6 +64,9 @@ describe('Sidebar views: what a new user sees', function () {
     assert.match(String(item.label), /^dropped · dm-pairing-pending \([A-Z2-9]{8}\)$/);
     assert.match(String(item.description), /^message · Carol Ruiz · Hello bot, a fairly long first message to fill the row · /);
     assert.ok(tooltipText(item).includes('> Hello bot, a fairly long first message to fill the row'), tooltipText(item));
+    // What the gateway sent back (the pairing code) names whom it went to, not the bot it came from.
+    const reply = await waitFor('the pairing code sent to Carol', () => a.activityTree.getChildren().find((r) => r.direction === 'outbound' && r.summary.conversationId === record.summary.conversationId));
+    assert.match(String(a.activityTree.getTreeItem(reply).description), /^→ message to Carol Ruiz · /);
   });
 
   it('a channel row shows a mention as @Bot, not <at>Bot</at>', async () => {
