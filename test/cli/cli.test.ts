@@ -16,7 +16,7 @@ import { REASONS } from '../../src/core/reasons';
 import { personalMessage, startRecordingBot, type RecordingBot } from '../support/gatewayHarness';
 import { startFakeConnector, type FakeConnector } from '../support/fakeConnector';
 import {
-  REPO_ROOT, freePort, groupAlive, makeTempDir, postJson, requireBuiltCli, runCli, spawnServe, startServe,
+  REPO_ROOT, freePort, groupAlive, makeTempDir, postJson, requireBuiltCli, runCli, spawnServe, startServe, waitFor,
   type LineProcess,
 } from '../support/cli';
 
@@ -233,20 +233,21 @@ describe('CLI (dist/cli.js)', function () {
       assert.equal((await fs.readFile(configFile, 'utf8')).includes('aaaaaaaa'), false, 'allowFrom untouched');
     });
 
-    it('approve CODE (any case, with a dash): allowFrom gains the sender with comments kept, the sender is told, the request is gone', async () => {
+    it('approve CODE (any case, with a dash): the sender goes into the state dir\'s allow store (DMs only), the config is untouched, the sender is told, the request is gone', async () => {
       await seed();
+      const before = await fs.readFile(configFile, 'utf8');
       const res = await runCli(['pairing', 'approve', `${carol.code.slice(0, 4).toLowerCase()}-${carol.code.slice(4)}`, ...common()]);
       assert.equal(res.code, 0, res.stderr);
       const out = res.stdout.split('\n');
-      assert.equal(out[0].replace(TIME, ''), `INFO  [msteams] pairing approved code=${carol.code} sender=${CAROL.id} allowFrom+=${CAROL.aadObjectId}`);
+      assert.equal(out[0].replace(TIME, ''), `INFO  [msteams] pairing approved code=${carol.code} sender=${CAROL.id} approved+=${CAROL.aadObjectId} (personal chats only)`);
       assert.deepEqual(out.slice(1), [
-        `Approved ${carol.code}: Carol Tester (${CAROL.id}) added to allowFrom in ${configFile} as ${CAROL.aadObjectId}.`,
+        `Approved ${carol.code}: Carol Tester (${CAROL.id}) can now message the bot in a personal chat (${path.join(stateDir, 'allowFrom.json')}, as ${CAROL.aadObjectId}). Group chats and channels still follow groupAllowFrom/allowFrom in the config: \`teams-bot-dev pairing promote ${CAROL.aadObjectId}\` adds them there.`,
         'The sender was told they are approved.',
         '',
       ]);
-      const text = await fs.readFile(configFile, 'utf8');
-      assert.ok(text.startsWith('// team config\n'), text);
-      assert.deepEqual(parseJsonc(text).allowFrom, [CAROL.aadObjectId]);
+      assert.equal(await fs.readFile(configFile, 'utf8'), before, 'the config is not touched');
+      const store = JSON.parse(await fs.readFile(path.join(stateDir, 'allowFrom.json'), 'utf8'));
+      assert.deepEqual(store.allowFrom, [CAROL.aadObjectId]);
       assert.equal(connector.received.length, 1);
       assert.equal(connector.received[0].conversationId, `a:personal-${CAROL.id}`);
       assert.equal((connector.received[0].body as { text: string }).text, 'Carol, you are approved: your messages now reach the bot. Send your message again.');
@@ -432,15 +433,11 @@ describe('CLI (dist/cli.js)', function () {
         const code = (first.json.detail as string).match(/\(code ([A-Z0-9]{8})\)$/)![1];
         await serve.waitForLine((l) => l.message === `[msteams] sent pairing code ${code} to a:personal-${CAROL.id}`);
 
-        const mark = serve.lines.length;
         const approve = await runCli(['pairing', 'approve', code, ...common()]);
         assert.equal(approve.code, 0, approve.stderr);
-        // Event-based: the running gateway's own reload line (10 s is only a hang guard; how fast it is, is not asserted here).
-        await serve.waitForLine((l) => l.message.startsWith('[config] reloaded ') && l.message.includes('allowFrom: 1 entry'), 10_000, mark);
+        // Event-based: the running gateway saw the request leave as approved (10 s is only a hang guard; how fast it is, is not asserted here).
+        await waitFor(async () => (await postJson(url, personalMessage(CAROL, 'thanks!', connector.serviceUrl))).headers.get('x-teams-bot-dev-reason') === 'dm-allowlisted', 'the approval to reach the running gateway', 10_000);
 
-        const next = await postJson(url, personalMessage(CAROL, 'thanks!', connector.serviceUrl));
-        assert.equal(next.status, 200);
-        assert.equal(next.headers.get('x-teams-bot-dev-reason'), 'dm-allowlisted');
         assert.deepEqual(bot.requests.map((r) => r.body.text), ['thanks!']);
         // The running gateway saw the request leave the pending list as approved, not rejected.
         assert.equal((await runCli(['pairing', 'list', '--json', ...common()])).stdout, '[]\n');

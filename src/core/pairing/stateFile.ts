@@ -96,7 +96,7 @@ function describeFault(file: string, code: string, operation: 'lock' | 'read' | 
       return `Cannot ${verb} ${file}: another process holds its lock (${file}.lock). If no other teams-bot-dev is running, delete ${file}.lock and try again.`;
     case 'EACCES':
     case 'EPERM':
-      return `Cannot ${verb} ${file}: permission denied. Make ${dir} writable for this user (or point --state-dir / teamsBot.stateDir elsewhere).`;
+      return `Cannot ${verb} ${file}: permission denied. Make ${operation === 'read' ? `${file} readable and ${dir}` : dir} writable for this user (or point --state-dir / teamsBot.stateDir elsewhere).`;
     case 'EROFS':
       return `Cannot ${verb} ${file}: ${dir} is on a read-only file system. Point --state-dir / teamsBot.stateDir at a writable directory.`;
     case 'ENOSPC':
