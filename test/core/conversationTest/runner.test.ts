@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runConversationTests, type RunOptions } from '../../../src/core/conversationTest/runner';
-import { readConversationFile } from '../../../src/core/conversationTest/conversationFile';
+import { parseConversationTest, readConversationFile } from '../../../src/core/conversationTest/conversationFile';
 import { failureText, textReport } from '../../../src/core/conversationTest/diffText';
 import { MemoryLogger } from '../../../src/core/logger';
 import { REPO_ROOT, childEnv, freePort, makeTempDir, spawnLines, type LineProcess } from '../../support/cli';
@@ -76,6 +76,18 @@ describe('conversation tests: the replay runner with real Teams SDK bots', funct
     const report = textReport(result);
     assert.match(report, /  FAIL step 1: message "card"\n    reply 1: text\n/);
     assert.match(report, /\n1 passed, 2 failed\n$/);
+  });
+
+  it('the README\'s example passes against the card bot, and its failure output is what a changed bot prints', async () => {
+    const readme = await fs.readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Conversation tests'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)![1];
+    const shownOutput = /```\n(order a coffee\n[\s\S]*?)```/.exec(section)![1];
+    const file = { file: 'README.md', name: 'order a coffee', test: parseConversationTest(JSON.parse(example), 'README.md'), updateTarget: 'README.md' };
+    const passed = await runConversationTests({ files: [file], botUrl: cards.url, settleMs: 100, logger: new MemoryLogger() });
+    assert.deepEqual([passed.passed, passed.failed], [2, 0], textReport(passed));
+    const changed = await runConversationTests({ files: [file], botUrl: howdy.url, settleMs: 100, logger: new MemoryLogger() });
+    assert.equal(textReport(changed), shownOutput);
   });
 
   it('a .transcript from the Bot Framework Emulator is a test as it is', async () => {
