@@ -9,9 +9,11 @@ import * as nodeFs from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { startGateway, personalMessage, type RunningGateway } from '../support/gatewayHarness';
 import { PairingStore } from '../../src/core/pairingStore';
 import { MemoryLogger } from '../../src/core/logger';
+import { approvePairing } from '../../src/core/pairingActions';
 import { withStateLock, StateFileError } from '../../src/core/pairing/stateFile';
 import { REASONS } from '../../src/core/reasons';
 import type { ActivitySender } from '../../src/core/gateway/activitySender';
@@ -112,5 +114,34 @@ describe('pairing store faults (issue 8 §2)', function () {
       return true;
     });
     assert.equal(mkdirCalls, 1, 'tried once, not retried');
+  });
+  it('an approval whose pairing.json write fails is undone: the sender is not approved and the request stays pending (all or nothing)', async function () {
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-fault-'));
+    const file = path.join(stateDir, 'pairing.json');
+    const store = new PairingStore({ file, ttlMinutes: 60, maxPending: 20, logger: new MemoryLogger() });
+    const created = await store.touch({ id: STRANGER.id, meta: { name: STRANGER.name, aadObjectId: STRANGER.aadObjectId } });
+    assert.equal(created.kind, 'created');
+    // pairing.json stays readable but cannot be replaced: the second write of the approval fails after the first succeeded.
+    if (spawnSync('chattr', ['+i', file]).status !== 0) {
+      store.close();
+      await fs.rm(stateDir, { recursive: true, force: true });
+      this.skip(); // needs root and a file system with immutable files (ext4, xfs, btrfs)
+    }
+    cleanup.push(async () => {
+      spawnSync('chattr', ['-i', file]);
+      store.close();
+      await fs.rm(stateDir, { recursive: true, force: true });
+    });
+    const before = await fs.readFile(file, 'utf8');
+    const code = (created as { request: { code: string } }).request.code;
+    await assert.rejects(approvePairing({ configFile: path.join(stateDir, 'teams-bot.config.json'), store, logger: new MemoryLogger() }, code), (err: unknown) => {
+      assert.ok(err instanceof StateFileError);
+      assert.equal(err.operation, 'write');
+      return true;
+    });
+    await assert.rejects(fs.stat(path.join(stateDir, 'allowFrom.json')), 'the allow-store entry was undone');
+    assert.equal(store.isApproved({ id: STRANGER.id, aadObjectId: STRANGER.aadObjectId }), false);
+    assert.equal(await fs.readFile(file, 'utf8'), before);
+    assert.equal(store.getByCode(code)?.id, STRANGER.id, 'still pending');
   });
 });
