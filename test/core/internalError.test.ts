@@ -1,0 +1,69 @@
+/**
+ * A failure of the gateway's own code (a bug) still gets an answer that
+ * names its fate and a reason from the vocabulary, and a record: never a bare
+ * 500 (issue 8 §2).
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import type * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ActivityLog } from '../../src/core/activityLog';
+import { MemoryLogger } from '../../src/core/logger';
+import { PairingStore } from '../../src/core/pairingStore';
+import { REASONS } from '../../src/core/reasons';
+import { Pipeline } from '../../src/core/gateway/pipeline';
+import { createWebhookApp, listen, boundPort } from '../../src/core/gateway/webhookServer';
+import { personalMessage } from '../support/gatewayHarness';
+
+describe('internal errors (issue 8 §2)', () => {
+  let dir: string;
+  let server: http.Server | undefined;
+  let pairing: PairingStore | undefined;
+
+  afterEach(async () => {
+    pairing?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('a bug while handling a request is answered 500 internal-error with the reason headers, recorded and logged with its stack', async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-internal-'));
+    const logger = new MemoryLogger();
+    const activities = new ActivityLog({ dir, logger });
+    pairing = new PairingStore({ file: path.join(dir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger });
+    const pipeline = new Pipeline({
+      // The bug: reading the config throws.
+      config: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'dmPolicy')");
+      },
+      authenticator: () => undefined,
+      pairing,
+      activities,
+      sender: { send: async () => ({ ok: true, status: 201 }) },
+      logger,
+    });
+    const app = createWebhookApp({ path: '/api/messages', maxBodyBytes: 65536, pipeline, logger, onSimulatorReply: () => undefined });
+    server = await listen(app, '127.0.0.1', 0, { logger, pipeline });
+    const res = await fetch(`http://127.0.0.1:${boundPort(server)}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(personalMessage({ id: '29:someone' }, 'hi', 'http://127.0.0.1:1/')),
+    });
+    assert.equal(res.status, 500);
+    assert.equal(res.headers.get('x-teams-bot-dev-reason'), 'internal-error');
+    assert.equal(res.headers.get('x-teams-bot-dev-fate'), 'failed');
+    assert.ok('internal-error' in REASONS);
+    const body = (await res.json()) as { status: string; reason: string; detail: string };
+    assert.equal(body.reason, 'internal-error');
+    assert.match(body.detail, /Cannot read properties of undefined/);
+    const [record] = activities.list({ limit: 10 });
+    assert.equal(record.reason, 'internal-error');
+    assert.equal(record.fate, 'failed');
+    assert.equal(record.status, 500);
+    const line = logger.lines.find((l) => l.message.includes('reason=internal-error'));
+    assert.equal(line?.level, 'error');
+    assert.match(line!.message, /TypeError: Cannot read properties of undefined[\s\S]*at /, 'the stack is in the log');
+    await activities.flush();
+  });
+});
