@@ -308,6 +308,11 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     });
   }
 
+  /**
+   * Removes a pending request with an outcome, nothing else. Rejection uses it;
+   * an approval must go through approve() (via pairingActions), which also lets
+   * the sender in.
+   */
   resolve(code: string, outcome: 'approved' | 'rejected'): Promise<PairingRequest | undefined> {
     const wanted = normalizePairingCode(code);
     return this.mutate((state, now) => {
