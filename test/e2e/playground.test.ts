@@ -161,28 +161,27 @@ describe('e2e: Agents Playground → serve (CLI) → real echo bot', function ()
     assert.deepEqual(pending.map((r) => [r.id, r.code]), [[PG.carol.id, carolCode], [PG.dave.id, daveCode]]);
   });
 
-  it('`pairing approve` (CLI) writes allowFrom keeping comments, and the Playground shows the approval notice', async () => {
+  it('`pairing approve` (CLI) lets Carol into personal chats (the state dir\'s allowFrom.json, not the config), and the Playground shows the approval notice', async () => {
+    const configBefore = await fs.readFile(configFile, 'utf8');
     const res = await runCli(['pairing', 'approve', carolCode, ...common()]);
     assert.equal(res.code, 0, res.stderr);
     const [logLine, ...rest] = res.stdout.split('\n');
-    assert.equal(logLine.replace(/^\d\d:\d\d:\d\d\.\d{3} /, ''), `INFO  [msteams] pairing approved code=${carolCode} sender=${PG.carol.id} allowFrom+=${PG.carol.aadObjectId}`);
+    assert.equal(logLine.replace(/^\d\d:\d\d:\d\d\.\d{3} /, ''), `INFO  [msteams] pairing approved code=${carolCode} sender=${PG.carol.id} approved+=${PG.carol.aadObjectId} (personal chats only)`);
     assert.deepEqual(rest, [
-      `Approved ${carolCode}: ${PG.carol.name} (${PG.carol.id}) added to allowFrom in ${configFile} as ${PG.carol.aadObjectId}.`,
+      `Approved ${carolCode}: ${PG.carol.name} (${PG.carol.id}) can now message the bot in a personal chat (${path.join(stateDir, 'allowFrom.json')}, as ${PG.carol.aadObjectId}). Group chats and channels still follow groupAllowFrom/allowFrom in the config: \`teams-bot-dev pairing promote ${PG.carol.aadObjectId}\` adds them there.`,
       'The sender was told they are approved.',
       '',
     ]);
-
-    const text = await fs.readFile(configFile, 'utf8');
-    assert.ok(text.startsWith('// e2e: the gateway between Agents Playground and a real echo bot\n'), text);
-    assert.ok(text.includes('// unknown senders get a pairing code'), text);
-    assert.deepEqual(parseJsonc(text).allowFrom, [PG.carol.aadObjectId]);
+    assert.equal(await fs.readFile(configFile, 'utf8'), configBefore, 'the config is untouched');
+    assert.deepEqual(JSON.parse(await fs.readFile(path.join(stateDir, 'allowFrom.json'), 'utf8')).allowFrom, [PG.carol.aadObjectId]);
 
     const notice = await pg!.waitForMessage(inChat(PG.personalChatId, (t) => /are approved/.test(t)), 'the approval notice');
     assert.equal(notice.message!.text, 'Carol, you are approved: your messages now reach the bot. Send your message again.');
   });
 
   it('the next message goes through the gateway to the real echo bot, and "Echo: <text>" comes back', async () => {
-    await serve!.waitForLine((l) => l.message.startsWith('[config] reloaded ') && l.message.includes('allowFrom: 1 entry'));
+    // The running gateway's own line for an approval made by another process (the CLI).
+    await serve!.waitForLine((l) => l.message === `[msteams] pairing ${carolCode} approved elsewhere: ${PG.carol.id} may now message the bot in personal chats`);
     await pg!.sendMessage(PG.personalChatId, 'ping 42');
     const echo = await pg!.waitForMessage(inChat(PG.personalChatId, (t) => t.startsWith('Echo: ')), 'the echo');
     assert.equal(echo.message!.text, 'Echo: ping 42');
@@ -195,7 +194,18 @@ describe('e2e: Agents Playground → serve (CLI) → real echo bot', function ()
     await serve!.waitForLine((l) => l.message === `[msteams] delivered message from ${PG.carol.id} (dm-allowlisted) → bot HTTP 200`);
   });
 
-  it('once Carol is in allowFrom, her group chat mention is delivered (group-allowlisted) and echoed in the group chat', async () => {
+  it('a DM approval does not open the group chat; once promoted into the config\'s allowFrom (comments kept), her group chat mention is delivered (group-allowlisted) and echoed there', async () => {
+    await pg!.sendMessage(PG.groupChatId, `<at>${PG.bot.name}</at> am I in?`, { mentionBot: true });
+    const refused = await waitForRecord((r) => r.direction === 'inbound' && r.summary.text?.endsWith('am I in?') === true, 'the group mention after the DM approval');
+    assert.equal(refused.reason, 'group-not-allowlisted');
+
+    const promote = await runCli(['pairing', 'promote', PG.carol.aadObjectId, ...common()]);
+    assert.equal(promote.code, 0, promote.stderr);
+    const text = await fs.readFile(configFile, 'utf8');
+    assert.ok(text.startsWith('// e2e: the gateway between Agents Playground and a real echo bot\n'), text);
+    assert.ok(text.includes('// unknown senders get a pairing code'), text);
+    assert.deepEqual(parseJsonc(text).allowFrom, [PG.carol.aadObjectId]);
+    await serve!.waitForLine((l) => l.message.startsWith('[config] reloaded ') && l.message.includes('allowFrom: 1 entry'));
     await pg!.sendMessage(PG.groupChatId, `<at>${PG.bot.name}</at> status please`, { mentionBot: true });
     const echo = await pg!.waitForMessage(inChat(PG.groupChatId, (t) => t.startsWith('Echo: ')), 'the group echo');
     assert.equal(echo.message!.text, `Echo: <at>${PG.bot.name}</at> status please`);
@@ -212,6 +222,7 @@ describe('e2e: Agents Playground → serve (CLI) → real echo bot', function ()
       ['dm-pairing-pending', PG.carol.id],
       ['dm-pairing-pending', PG.dave.id],
       ['dm-allowlisted', PG.carol.id],
+      ['group-not-allowlisted', PG.carol.id],
       ['group-allowlisted', PG.carol.id],
     ]);
     // The gateway itself sent the two pairing codes (the CLI sent the approval notice; the bot sent its echoes).

@@ -13,6 +13,7 @@ import type { PairingOutcome, PairingRequest } from '../pairingRequest';
 import { approvePairing, rejectPairing, listApproved, revokeApproval, promoteApproval, type ApproveResult, type ApprovedSenderView } from '../pairingActions';
 import type { ApprovedSender } from '../pairing/allowStore';
 import { isStateFileError } from '../pairing/stateFile';
+import { normalizePairingCode } from '../pairingCode';
 import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config/configLoader';
 import { formatDiagnostic, type ConfigDiagnostic } from '../config/configDiagnostic';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
@@ -107,6 +108,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private runtimeBotUrl?: string;
   /** The last reload failed: the UI shows an error until a good reload. */
   private configBroken = false;
+  /** Codes this gateway is approving itself (approvePairing logs those); others are approvals from elsewhere. */
+  private readonly approvingHere = new Set<string>();
 
   constructor(private readonly options: GatewayOptions) {
     super();
@@ -236,13 +239,19 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
    * sender's next message is never taken for a new pairing.
    */
   async approve(code: string, via = 'gateway'): Promise<ApproveResult> {
-    return approvePairing({
-      configFile: this.configFile,
-      store: this.pairing,
-      logger: this.options.logger,
-      via,
-      notify: this.current?.pairing.notifyOnApprove === false ? undefined : (request) => this.notifyApproved(request),
-    }, code);
+    const normalized = normalizePairingCode(code);
+    this.approvingHere.add(normalized);
+    try {
+      return await approvePairing({
+        configFile: this.configFile,
+        store: this.pairing,
+        logger: this.options.logger,
+        via,
+        notify: this.current?.pairing.notifyOnApprove === false ? undefined : (request) => this.notifyApproved(request),
+      }, code);
+    } finally {
+      this.approvingHere.delete(normalized);
+    }
   }
 
   /** Pairing approvals and the config's allowFrom entries, for the Approved Senders view. */
@@ -474,6 +483,10 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.pairing.on('requested', (request) => this.emit('pairingRequested', request)),
       this.pairing.on('resolved', (event) => {
         // so the sender's next message is not taken for a new pairing.
+        // An approval made by another process (the CLI) takes effect here now: say so once, in the log.
+        if (event.outcome === 'approved' && !this.approvingHere.has(event.request.code)) {
+          this.options.logger.info(`[msteams] pairing ${event.request.code} approved elsewhere: ${event.request.id} may now message the bot in personal chats`);
+        }
         this.emit('pairingResolved', event);
       }),
       this.pairing.on('approvedChanged', (list) => this.emit('approvedChanged', list)),
