@@ -13,9 +13,10 @@ import { PairingStore } from '../../src/core/pairingStore';
 import type { PairingRequest } from '../../src/core/pairingRequest';
 import { personalMessage } from '../support/gatewayHarness';
 import { startFakeConnector, type FakeConnector } from '../support/fakeConnector';
-import { CLI_JS, childEnv, makeTempDir, postJson, requireBuiltCli, runCli, startServe, waitFor, type CliResult, type LineProcess } from '../support/cli';
+import { CLI_JS, LineProcess, childEnv, makeTempDir, postJson, requireBuiltCli, runCli, startServe, waitFor, type CliResult } from '../support/cli';
 
 const CAROL = { id: '29:carol', name: 'Carol Tester', aadObjectId: 'aaaaaaaa-0000-4000-8000-00000000c0c0' };
+const FRIEND = { id: '29:friend', name: 'Friend', aadObjectId: 'aaaaaaaa-0000-4000-8000-00000000f00d' };
 const NOBODY = 65534;
 
 /** Runs the CLI as an unprivileged user, so file permissions apply (root ignores them). */
@@ -86,6 +87,28 @@ describe('CLI pairing approvals (dist/cli.js)', function () {
     await assert.rejects(fs.stat(path.join(stateDir, 'allowFrom.json')), 'nobody was approved');
     assert.equal(await fs.readFile(configFile, 'utf8'), configBefore, 'the config is untouched');
     assert.equal(connector.received.length, 0, 'nobody was told they are approved');
+  });
+
+  it('serve whose state dir turns read-only (EACCES): an unpaired DM is answered 503 pairing-store-unavailable saying what to do; allowed senders are still served', async function () {
+    if (process.getuid?.() !== 0) this.skip(); // needs to start serve as another user and take its write permission away
+    await fs.chmod(dir, 0o755);
+    await fs.mkdir(stateDir);
+    await fs.chown(stateDir, NOBODY, NOBODY);
+    await fs.writeFile(configFile, JSON.stringify({ dmPolicy: 'pairing', allowFrom: [FRIEND.aadObjectId], bot: { echo: true } }));
+    const child = spawn(process.execPath, [CLI_JS, 'serve', ...common(), '--port', '0'], { cwd: '/', env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true, uid: NOBODY, gid: NOBODY });
+    const serve = new LineProcess('serve (nobody)', child);
+    running.push(serve);
+    const url = (await serve.waitForLine(/^Listening on http:\/\/\S+$/)).raw.slice('Listening on '.length);
+    await fs.chmod(stateDir, 0o555);
+
+    const res = await postJson(url, personalMessage(CAROL, 'hello?', connector.serviceUrl));
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('x-teams-bot-dev-reason'), 'pairing-store-unavailable');
+    assert.match(res.json.detail as string, /permission denied\. Make .*\.teams-bot writable for this user/);
+    await serve.waitForLine((l) => l.level === 'ERROR' && l.message.includes('reason=pairing-store-unavailable') && l.message.includes('permission denied'));
+    const friend = await postJson(url, personalMessage(FRIEND, 'still there?', connector.serviceUrl));
+    assert.equal(friend.headers.get('x-teams-bot-dev-reason'), 'echo');
+    assert.ok(serve.alive);
   });
 
   it('two processes approving the same code at once: applied and announced once; the other exits 0 saying it was already approved', async () => {
