@@ -5,6 +5,7 @@ import type { PairingStore } from './pairingStore';
 import type { ApprovedSender } from './pairing/allowStore';
 import type { TeamsBotConfig } from './config/configTypes';
 import { addToAllowFrom } from './config/configWriter';
+import { normalizePairingCode } from './pairingCode';
 
 /**
  * Approve, reject, list approved senders, revoke and promote: shared by the
@@ -20,7 +21,7 @@ import { addToAllowFrom } from './config/configWriter';
 export class PairingNotFoundError extends Error {
   constructor(code: string, pending: PairingRequest[]) {
     const list = pending.length ? `pending codes: ${pending.map((r) => r.code).join(', ')}` : 'there are no pending requests';
-    super(`No pending pairing request has code ${normalizeCode(code)} (${list}). Codes expire after pairing.codeTtlMinutes; the sender gets a new one by writing again.`);
+    super(`No pending pairing request has code ${normalizePairingCode(code)} (${list}). Codes expire after pairing.codeTtlMinutes; the sender gets a new one by writing again.`);
     this.name = 'PairingNotFoundError';
   }
 }
@@ -170,10 +171,6 @@ export class ConfigWriteError extends Error {
     super(`Cannot write ${configFile} (${cause instanceof Error ? cause.message : String(cause)}): check that it is writable and not locked by another teams-bot-dev, then try again. Nothing was changed.`);
     this.name = 'ConfigWriteError';
   }
-}
-
-export function normalizeCode(code: string): string {
-  return code.replace(/[\s-]/g, '').toUpperCase();
 }
 
 function approvedBy(via: string | undefined): string {
