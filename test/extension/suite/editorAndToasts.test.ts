@@ -156,7 +156,7 @@ describe('config editor, toasts and commands in a real VS Code', function () {
   describe('with the webhook running', () => {
     before(async () => {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      write('{\n  // test config\n  "webhook": { "port": 0 },\n  "dmPolicy": "pairing"\n}\n');
+      write('{\n  // test config\n  "webhook": { "port": 0 },\n  "dmPolicy": "pairing",\n  "bot": { "echo": true }\n}\n');
       const state = (await vscode.commands.executeCommand('teamsBot.startWebhook')) as { status: string } | undefined;
       assert.equal(state?.status, 'running');
     });
@@ -187,6 +187,27 @@ describe('config editor, toasts and commands in a real VS Code', function () {
         assert.match(said.message, /went to the simulator/);
       } finally {
         approvals.done();
+      }
+    });
+
+    it('the bot\'s reply in the simulation toast is cut at a word boundary, with an ellipsis', async () => {
+      const a = await api();
+      // Carol was approved above, so her message reaches the echo bot.
+      const carol = { id: '29:toast-carol', name: 'Carol Toast', aadObjectId: 'cccccccc-1111-4111-8111-00000000c0c0' };
+      const text = 'Hello bot, this message keeps going well past what a notification can show, and you are nearly at the end of it now';
+      const toasts = toastsFrom(a);
+      try {
+        const record = (await vscode.commands.executeCommand('teamsBot.simulateMessage', { user: carol, kind: 'personal', text }, { report: true })) as { reason: string };
+        assert.equal(record.reason, 'echo');
+        const toast = await waitFor('the simulation toast', () => toasts.list.find((t) => t.message.startsWith('Delivered (echo).')), 10_000);
+        const preview = /Replies: “([^”]*)”/.exec(toast.message)?.[1];
+        assert.ok(preview?.endsWith('…'), toast.message);
+        const head = preview!.slice(0, -1);
+        const reply = `Echo: ${text}`;
+        assert.ok(reply.startsWith(head) && head.length < reply.length, toast.message);
+        assert.match(reply.charAt(head.length), /[\s,.]/, `cut mid-word: ${toast.message}`);
+      } finally {
+        toasts.done();
       }
     });
 
