@@ -161,7 +161,7 @@ export class OpenClawPairings extends TypedEmitter<PairingsEvents> {
         const minutes = Math.max(0, Math.ceil((Date.parse(request.createdAt) + 3_600_000 - Date.now()) / 60_000));
         throw new OpenClawError(
           'GATEWAY_UNAVAILABLE',
-          `OpenClaw can reject a request only through its running gateway, which is not reachable (${err.message.replace(/^The OpenClaw gateway is not reachable: /, '')}). Start it (\`openclaw gateway run\`) and reject again, or leave it: the request expires by itself in ${minutes} min and the sender stays blocked.`,
+          `OpenClaw can reject a request only through its running gateway, which is not reachable (${err.message.replace(/^The OpenClaw gateway is not reachable: /, '').replace(/\.$/, '')}). Start it (\`openclaw gateway run\`) and reject again, or leave it: the request expires by itself in ${minutes} min and the sender stays blocked.`,
           err.printed,
           err.exitCode,
         );
