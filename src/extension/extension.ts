@@ -16,6 +16,7 @@ import { registerSimulateCommand } from './commands/simulateCommand';
 import { TunnelController } from './tunnelController';
 import { registerSetupCommands } from './setup/setupCommands';
 import { TeamsBotDebugProvider } from './debug/teamsBotDebug';
+import { registerConversationTests } from './conversationTests/registerConversationTests';
 
 /** What activate() returns: the extension's parts, for integration tests and other extensions. */
 export interface TeamsBotApi {
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     ...registerActivityCommands(ctx, activityTree),
     ...registerApprovedSenderCommands(ctx, approvedSenders),
     ...registerSimulateCommand(ctx),
+    ...registerConversationTests(ctx, activityTree),
     vscode.commands.registerCommand('teamsBot.focus', () => vscode.commands.executeCommand('workbench.view.extension.teamsBot')),
     vscode.commands.registerCommand('teamsBot.showLog', () => ctx.log.show(true)),
   );

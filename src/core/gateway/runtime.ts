@@ -9,3 +9,8 @@ export { StateDirInUseError } from './stateDirLock';
 export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from './gateway';
 export { createConnectorSender } from './teamsConnection';
 export { sendApprovalNotice } from './approvalNotice';
+// Conversation tests (the Test Explorer): the runner starts a Gateway, and reading a test compiles its JSON schema.
+export { runConversationTests } from '../conversationTest/runner';
+export { readConversationFile, findConversationFiles, formatConversationTest } from '../conversationTest/conversationFile';
+export { conversationFromRecords } from '../conversationTest/fromRecords';
+export { failureText, stepTitle } from '../conversationTest/diffText';
