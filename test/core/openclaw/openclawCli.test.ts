@@ -198,6 +198,58 @@ describe('OpenClaw companion (against the real openclaw CLI, offline)', function
     assert.match((here as { reason: string }).reason, /needs node:sqlite \(Node 22\.13 or newer\); this VS Code runs Node 20/);
   });
 
+  describe('with a running gateway (a stand-in answering as the real one did with the msteams plugin)', () => {
+    const ERIN = {
+      senderId: 'aaaaaaaa-0002-4000-8000-000000000002',
+      code: 'CPWM78PF',
+      name: 'Erin Unauth',
+      accountId: 'default',
+      createdAt: new Date().toISOString(),
+      lastSeenAt: new Date().toISOString(),
+    };
+    const withGateway = (extra: Record<string, string> = {}) => {
+      const calls = path.join(root, 'calls.jsonl');
+      const env = { ...process.env, FAKE_OPENCLAW_GATEWAY: 'up', FAKE_OPENCLAW_CALLS: calls, ...extra };
+      const read = () => fs.readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string; params: Record<string, unknown> });
+      return { pairings: new OpenClawPairings({ cli: new OpenClawCli({ executable: STANDIN, env }), accountId: 'default' }), calls: read };
+    };
+
+    it('approves through channels.pairing.approve with notify and the accountId, by the gateway\'s request id', async () => {
+      const { pairings, calls } = withGateway();
+      const outcome = await pairings.approve(ERIN);
+      assert.deepEqual(outcome, {
+        senderId: ERIN.senderId,
+        notified: true,
+        via: 'gateway',
+        configRewritten: false,
+        message: 'Approved Erin Unauth (aaaaaaaa-0002-4000-8000-000000000002). OpenClaw told them in Teams that they can message the bot now.',
+      });
+      assert.deepEqual(calls(), [
+        { method: 'channels.pairing.list', params: { channel: 'msteams', accountId: 'default' } },
+        { method: 'channels.pairing.approve', params: { channel: 'msteams', accountId: 'default', requestId: 'JWM63QL4UpNpNnHT9LfTePWK84vs55-x', notify: true } },
+      ]);
+    });
+
+    it('a notice the gateway could not send is said plainly', async () => {
+      const { pairings } = withGateway({ FAKE_OPENCLAW_NOTIFICATION: 'failed' });
+      const outcome = await pairings.approve(ERIN);
+      assert.equal(outcome.notified, false);
+      assert.match(outcome.message, /could not send them the approval message \(notification failed\)\. Tell Erin Unauth yourself/);
+    });
+
+    it('rejects through channels.pairing.dismiss', async () => {
+      const { pairings, calls } = withGateway();
+      await pairings.reject(ERIN);
+      assert.deepEqual(calls()[1], { method: 'channels.pairing.dismiss', params: { channel: 'msteams', accountId: 'default', requestId: 'JWM63QL4UpNpNnHT9LfTePWK84vs55-x' } });
+    });
+
+    it('a request the gateway no longer has: REQUEST_GONE, nothing approved', async () => {
+      const { pairings, calls } = withGateway();
+      await assert.rejects(pairings.approve({ ...ERIN, senderId: 'someone-else' }), (err: unknown) => err instanceof OpenClawError && err.code === 'REQUEST_GONE');
+      assert.deepEqual(calls().map((c) => c.method), ['channels.pairing.list']);
+    });
+  });
+
   describe('faults', () => {
     it('a missing CLI: how to install it, and the setting', async () => {
       const missing = new OpenClawCli({ executable: 'openclaw', env: { PATH: root } });
