@@ -45,7 +45,7 @@ export interface ConversationTest extends Overrides {
 /** A test as read from disk: where it came from, and where --update writes it. */
 export interface ConversationFile {
   file: string;
-  /** The name in reports: the test's own name, else the file name. */
+  /** The name in reports: the test's own name, else the file's path as given. */
   name: string;
   test: ConversationTest;
   /** The file --update writes: the file itself, or NAME.conversation.json beside a .transcript. */
