@@ -94,6 +94,13 @@ describe('CLI: teams-bot-dev test', function () {
     assert.deepEqual([written.attributes.tests, written.attributes.failures], ['3', '0']);
   });
 
+  it('test --help: exit 0 and every option', async () => {
+    const res = await runCli(['test', '--help'], { cwd: dir });
+    assert.equal(res.code, 0, res.stderr);
+    for (const option of ['--bot-url <url>', '--bot-command <command>', '--settle-ms <n>', '--update', '--reporter <name>', '--output <file>']) assert.ok(res.stdout.includes(option), `${option}\n${res.stdout}`);
+    assert.match(res.stdout, /^Usage: teams-bot-dev test \[options\] \[files\.\.\.\]/);
+  });
+
   it('usage errors exit 2 with a sentence: no bot, no files, a file not in the format, an unknown reporter', async () => {
     const noBot = await runCli(['test', path.join(FIXTURES, 'echo.conversation.json')], { cwd: dir });
     assert.equal(noBot.code, 2);
