@@ -93,6 +93,13 @@ describe('conversation tests: the replay runner with real Teams SDK bots', funct
   it('a .transcript from the Bot Framework Emulator is a test as it is', async () => {
     const result = await run(echo.url, [path.join(FIXTURES, 'emulator.transcript')]);
     assert.deepEqual([result.passed, result.failed], [3, 0], textReport(result));
+    // --update writes the test beside it with what is compared, not the Emulator's envelope.
+    const copy = path.join(dir, 'emulator.transcript');
+    await fs.copyFile(path.join(FIXTURES, 'emulator.transcript'), copy);
+    const updated = await run(echo.url, [copy], { update: true });
+    assert.deepEqual(updated.files[0].steps.map((s) => s.status), ['passed', 'passed', 'passed']);
+    const written = JSON.parse(await fs.readFile(path.join(dir, 'emulator.conversation.json'), 'utf8'));
+    assert.deepEqual(written.steps.map((s: { replies: unknown }) => s.replies), [[], [{ type: 'message', text: 'Echo: ping' }], [{ type: 'message', text: 'Echo: pong?' }]]);
   });
 
   it('--update round trip: an inbound-only Teams transcript becomes a test that passes, and fails when the bot changes', async () => {
