@@ -141,7 +141,7 @@ function suggestionKey(uri: vscode.Uri, range: vscode.Range): string {
 }
 
 /** With the document, exact offsets; without it (a file nobody has open), the 1-based line and column. */
-function toDiagnostic(doc: vscode.TextDocument | undefined, d: ConfigDiagnostic): vscode.Diagnostic {
+export function toDiagnostic(doc: vscode.TextDocument | undefined, d: ConfigDiagnostic): vscode.Diagnostic {
   const range = doc && d.offset !== undefined
     ? new vscode.Range(doc.positionAt(d.offset), doc.positionAt(d.offset + (d.length ?? 1)))
     : d.line !== undefined

@@ -16,6 +16,7 @@ import { registerSimulateCommand } from './commands/simulateCommand';
 import { TunnelController } from './tunnelController';
 import { registerSetupCommands } from './setup/setupCommands';
 import { TeamsBotDebugProvider } from './debug/teamsBotDebug';
+import { registerOpenClaw } from './openclaw/registerOpenClaw';
 import { registerConversationTests } from './conversationTests/registerConversationTests';
 
 /** What activate() returns: the extension's parts, for integration tests and other extensions. */
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     vscode.commands.registerCommand('teamsBot.showLog', () => ctx.log.show(true)),
   );
   watchPairingRequests(ctx);
+  registerOpenClaw(ctx);
   void trackContext(ctx);
 
   // Opening the views must not wait for the disk: stores load in the background.

@@ -24,7 +24,8 @@ async function main(): Promise<number> {
       extensionTestsPath: entry,
       workspacePath: workspace,
       resultsFile: path.join(resultsDir, 'extension', 'results.json'),
-      timeoutMs: 8 * 60_000,
+      // The OpenClaw suite runs a real CLI that takes seconds a call (minutes in all on a loaded machine).
+      timeoutMs: 20 * 60_000,
       env: { TEAMS_BOT_DEV_ACTIVATION_FILE: path.join(resultsDir, 'activation.json') },
       settings: { 'teamsBot.notifications': 'errors' },
     });
