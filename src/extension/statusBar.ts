@@ -4,6 +4,7 @@ import type { Ctx } from './ctx';
 import type { ConfigProblems } from './gatewayHost';
 import { formatDiagnostic } from '../core/config/configDiagnostic';
 import { plural } from '../core/plural';
+import { escapeMarkdown } from './views/markdown';
 
 /** Webhook state, port and pending-pairing count; a click opens the sidebar. */
 export class StatusBar implements vscode.Disposable {
@@ -71,10 +72,6 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     this.item.dispose();
   }
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, '\\$&');
 }
 
 function shortError(message: string): string {

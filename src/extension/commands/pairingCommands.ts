@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { PairingRequest } from '../../core/pairingRequest';
 import { approvePairing, rejectPairing, type ApproveResult } from '../../core/pairingActions';
 import type { Ctx } from '../ctx';
+import { plural } from '../../core/plural';
 import type { ActivityTreeProvider } from '../views/activityTree';
 import { loadConfigModule, loadGatewayModule } from '../lazyModules';
 import { currentAppId } from './configCommands';
@@ -102,7 +103,7 @@ async function pickCode(ctx: Ctx, arg: PairingRequest | string | undefined, verb
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    list.map((r) => ({ label: r.code, description: r.meta.name ?? r.id, detail: `${r.meta.count} message(s)`, code: r.code })),
+    list.map((r) => ({ label: r.code, description: r.meta.name ?? r.id, detail: plural(r.meta.count, 'message'), code: r.code })),
     { title: `${verb} Pairing Request`, placeHolder: 'Pick a pending request' },
   );
   return picked?.code;
