@@ -6,3 +6,5 @@ export { parseConfigText, loadConfigFile, requireValidConfig, ConfigInvalidError
 export type { LoadedConfig } from './configLoader';
 export { formatDiagnostic } from './configDiagnostic';
 export type { ConfigDiagnostic } from './configDiagnostic';
+// openclaw.json's checks reuse the same validator, so they load with it (the OpenClaw view's Problems).
+export { openclawConfigDiagnostics } from '../openclaw/openclawDiagnostics';

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { openclawConfigDiagnostics } from '../../core/openclaw/openclawDiagnostics';
 import type { ValidationResult } from '../../core/openclaw/openclawOutput';
 import { toDiagnostic } from '../configDiagnostics';
+import { loadConfigModule } from '../lazyModules';
 import type { OpenClawController } from './openclawController';
 
 /**
@@ -85,7 +85,8 @@ export class OpenClawProblems implements vscode.Disposable {
   }
 
   private toDiagnostics(doc: vscode.TextDocument | undefined, text: string): vscode.Diagnostic[] {
-    return openclawConfigDiagnostics(text, this.validation).map((d) => {
+    // Through dist/config.js: the schema validator (ajv) stays out of the activation bundle.
+    return loadConfigModule().openclawConfigDiagnostics(text, this.validation).map((d) => {
       const diagnostic = toDiagnostic(doc, d);
       diagnostic.source = d.code === 'openclaw' ? 'OpenClaw' : 'Teams Bot';
       return diagnostic;
