@@ -93,6 +93,31 @@ export async function ensureOpenClawInstalled(opts: { force?: boolean } = {}): P
   }
 }
 
+/**
+ * A state dir with the msteams plugin installed (`openclaw plugins install
+ * @openclaw/msteams`, ≈ 30 s from the npm registry, ≈ 90 MB), for the tests
+ * that run the real gateway. Kept at a fixed path: OpenClaw records the
+ * plugin's absolute path in the store, so the dir cannot be copied.
+ */
+export async function ensureMsteamsGatewayState(install: OpenClawInstall): Promise<string> {
+  const stateDir = path.join(OPENCLAW_DIR, 'gateway-state');
+  const release = await lock(path.join(OPENCLAW_DIR, 'install.lock'), log);
+  try {
+    if (readStamp(stateDir)?.version === install.version) return stateDir;
+    log(`installing the msteams plugin into ${path.relative(REPO_ROOT, stateDir)}/ (about 30 s)`);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    fs.mkdirSync(stateDir, { recursive: true });
+    // The registry is reached with this machine's network settings (proxy, extra CA certificates), so the whole environment.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...openclawEnv(OPENCLAW_DIR, stateDir) };
+    delete env.npm_config_offline;
+    await run(install.wrapper, ['plugins', 'install', '@openclaw/msteams'], { env, logFile: path.join(CACHE_DIR, 'logs', 'openclaw-msteams.log'), log });
+    writeStamp(stateDir, { version: install.version });
+    return stateDir;
+  } finally {
+    release();
+  }
+}
+
 /** HOME and the compile cache inside `root`, so a run writes nothing outside it (besides the shared compile cache). */
 function isolatedEnv(root: string): NodeJS.ProcessEnv {
   const home = path.join(root, 'home');
