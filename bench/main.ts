@@ -537,9 +537,9 @@ async function bundleCore(work: string): Promise<string> {
   await esbuild.build({
     stdin: {
       contents: [
-        "export { ActivityLog, readActivities } from './src/core/activityLog';",
+        "export { ActivityLog, readActivities } from './src/core/activity/activityLog';",
         "export { summarize } from './src/core/gateway/pipeline';",
-        "export { PairingStore } from './src/core/pairingStore';",
+        "export { PairingStore } from './src/core/pairing/pairingStore';",
         "export { writeFileAtomic } from './src/core/atomicWrite';",
         "export { redactString, redactText } from './src/core/redact';",
       ].join('\n'),

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ActivityLog } from '../core/activityLog';
-import { PairingStore } from '../core/pairingStore';
+import { ActivityLog } from '../core/activity/activityLog';
+import { PairingStore } from '../core/pairing/pairingStore';
 import type { Logger } from '../core/logger';
 import { Settings } from './settings';
 import { outputLogger } from './outputLogger';

@@ -1,7 +1,7 @@
 import { TypedEmitter } from '../core/typedEmitter';
 import type { Logger } from '../core/logger';
-import type { ActivityLog } from '../core/activityLog';
-import type { PairingStore } from '../core/pairingStore';
+import type { ActivityLog } from '../core/activity/activityLog';
+import type { PairingStore } from '../core/pairing/pairingStore';
 import type { Gateway, GatewayEvents, GatewayState } from '../core/gateway/gateway';
 import type { ConfigDiagnostic } from '../core/config/configDiagnostic';
 import { loadGatewayModule } from './lazyModules';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PairingRequest } from '../core/pairingRequest';
+import type { PairingRequest } from '../core/pairing/pairingRequest';
 import type { Ctx } from './ctx';
 
 /**

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ActivityLog } from '../../src/core/activityLog';
-import { PairingStore } from '../../src/core/pairingStore';
+import { ActivityLog } from '../../src/core/activity/activityLog';
+import { PairingStore } from '../../src/core/pairing/pairingStore';
 import { CLI_JS, childEnv, makeTempDir, requireBuiltCli, runCli } from '../support/cli';
 
 /**

@@ -15,9 +15,9 @@ import * as zlib from 'node:zlib';
 import { startGateway, personalMessage, type RunningGateway } from '../support/gatewayHarness';
 import { startFakeConnector, type FakeConnector } from '../support/fakeConnector';
 import { startBotFrameworkStub, type BotFrameworkStub } from '../support/botFrameworkStub';
-import { parsePairingFile } from '../../src/core/pairingStore';
+import { parsePairingFile } from '../../src/core/pairing/pairingStore';
 import { REASONS, type Reason } from '../../src/core/reasons';
-import type { ActivityRecord } from '../../src/core/activityRecord';
+import type { ActivityRecord } from '../../src/core/activity/activityRecord';
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 0x7ea115);
 const ITERATIONS = 500;

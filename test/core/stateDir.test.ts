@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Gateway } from '../../src/core/gateway/gateway';
 import { StateDirInUseError, StateDirLock, GATEWAY_LOCK_FILE } from '../../src/core/gateway/stateDirLock';
-import { ActivityLog } from '../../src/core/activityLog';
-import { PairingStore } from '../../src/core/pairingStore';
+import { ActivityLog } from '../../src/core/activity/activityLog';
+import { PairingStore } from '../../src/core/pairing/pairingStore';
 import { ensureStateDir, STATE_DIR_GITIGNORE } from '../../src/core/stateDir';
 import { MemoryLogger } from '../../src/core/logger';
 

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import type { ActivityRecord } from '../../src/core/activityRecord';
+import type { ActivityRecord } from '../../src/core/activity/activityRecord';
 import { REASONS } from '../../src/core/reasons';
 import {
   REPO_ROOT, freePort, groupAlive, makeTempDir, requireBuiltCli, runCli, spawnLines, startServe, waitFor, childEnv,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Gateway, type GatewayOptions } from '../../src/core/gateway/gateway';
 import { MemoryLogger } from '../../src/core/logger';
-import type { ActivityRecord } from '../../src/core/activityRecord';
+import type { ActivityRecord } from '../../src/core/activity/activityRecord';
 
 /** A real gateway on a loopback port with its own temp config file and state dir. */
 export interface RunningGateway {

@@ -1,7 +1,7 @@
-import { readActivities } from '../../core/activityLog';
-import { toTranscript } from '../../core/transcript';
+import { readActivities } from '../../core/activity/activityLog';
+import { toTranscript } from '../../core/activity/transcript';
 import { writeFileAtomic } from '../../core/atomicWrite';
-import type { ActivityRecord } from '../../core/activityRecord';
+import type { ActivityRecord } from '../../core/activity/activityRecord';
 import { resolveCommon, type CommonOptions } from '../options';
 import { table } from '../table';
 

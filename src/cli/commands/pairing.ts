@@ -1,13 +1,13 @@
 import * as path from 'node:path';
-import { PairingStore } from '../../core/pairingStore';
+import { PairingStore } from '../../core/pairing/pairingStore';
 import {
   approvePairing, rejectPairing, listApproved, revokeApproval, promoteApproval,
   PairingNotFoundError, ApprovedSenderNotFoundError, ApprovedSenderInConfigError, ConfigWriteError,
-} from '../../core/pairingActions';
+} from '../../core/pairing/pairingActions';
 import { isStateFileError } from '../../core/pairing/stateFile';
 import { loadConfigFile } from '../../core/config/configLoader';
 import { sendApprovalNotice } from '../../core/gateway/approvalNotice';
-import type { PairingRequest } from '../../core/pairingRequest';
+import type { PairingRequest } from '../../core/pairing/pairingRequest';
 import type { Logger } from '../../core/logger';
 import { resolveCommon, type CommonOptions } from '../options';
 import { ago } from '../../core/timeAgo';

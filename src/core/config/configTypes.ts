@@ -46,14 +46,14 @@ export interface TeamsBotConfig {
     maxBodyBytes: number;
   };
   dmPolicy: DmPolicy;
-  /** Entry forms and matching: allowlistMatch.ts (OpenClaw's). */
+  /** Entry forms and matching: policy/allowlistMatch.ts (OpenClaw's). */
   allowFrom: string[];
   groupPolicy: GroupPolicy;
   /** Unset or empty: allowFrom is the group list (as in OpenClaw). */
   groupAllowFrom?: string[];
   requireMention: boolean;
   replyStyle: ReplyStyle;
-  /** Keyed by team id, "*" for any; matching and the gate: teamRoute.ts. */
+  /** Keyed by team id, "*" for any; matching and the gate: policy/teamRoute.ts. */
   teams: Record<string, TeamOverride>;
   accessGroups: Record<string, string[]>;
   dangerouslyAllowNameMatching: boolean;

@@ -2,7 +2,7 @@ import type { ConfigDiagnostic } from './configDiagnostic';
 import type { TeamsBotConfig } from './configTypes';
 import type { PathSegment } from './configPath';
 import { ACCESS_GROUP, accessGroupMembers, effectiveList } from './accessGroups';
-import { isWildcardEntry, looksLikeConversationId, senderIdKey } from '../allowlistMatch';
+import { isWildcardEntry, looksLikeConversationId, senderIdKey } from '../policy/allowlistMatch';
 
 /** Where a path is in the file; the loader supplies it so checks stay pure. */
 export type Locate = (segments: PathSegment[], severity: ConfigDiagnostic['severity'], code: string, message: string) => ConfigDiagnostic;
@@ -115,7 +115,7 @@ export function secretChecks(raw: Record<string, unknown>, locate: Locate): Conf
 
 type EntryProblem = { severity: ConfigDiagnostic['severity']; code: string; message: string };
 
-/** What an allowFrom / groupAllowFrom entry will (not) match, in the forms OpenClaw accepts (allowlistMatch.ts). */
+/** What an allowFrom / groupAllowFrom entry will (not) match, in the forms OpenClaw accepts (policy/allowlistMatch.ts). */
 function entryProblem(entry: string, listKey: 'allowFrom' | 'groupAllowFrom', config: TeamsBotConfig, ownGroupList: boolean): EntryProblem | undefined {
   const group = ACCESS_GROUP.exec(entry);
   if (group) {

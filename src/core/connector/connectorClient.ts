@@ -8,7 +8,7 @@
  */
 import { Client, type ActivityParams } from '@microsoft/teams.api';
 import type { ILogger, LogLevel as SdkLogLevel } from '@microsoft/teams.common';
-import type { Activity } from '../activity';
+import type { Activity } from '../activity/activity';
 import type { Logger } from '../logger';
 import type { Reason } from '../reasons';
 import { silentLogger } from '../logger';

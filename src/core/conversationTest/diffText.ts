@@ -1,4 +1,4 @@
-import type { Activity } from '../activity';
+import type { Activity } from '../activity/activity';
 import type { Difference } from './compare';
 import type { FileResult, RunResult, StepResult } from './results';
 

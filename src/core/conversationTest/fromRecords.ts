@@ -1,5 +1,5 @@
-import type { Activity } from '../activity';
-import type { ActivityRecord } from '../activityRecord';
+import type { Activity } from '../activity/activity';
+import type { ActivityRecord } from '../activity/activityRecord';
 import type { ConversationTest } from './testFormat';
 
 /**

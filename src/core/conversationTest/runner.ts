@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Activity } from '../activity';
+import type { Activity } from '../activity/activity';
 import type { Logger } from '../logger';
 import { Gateway } from '../gateway/gateway';
 import type { PipelineResponse } from '../gateway/pipeline';

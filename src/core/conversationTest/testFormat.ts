@@ -1,4 +1,4 @@
-import type { Activity } from '../activity';
+import type { Activity } from '../activity/activity';
 
 /**
  * A conversation test: a recorded conversation replayed against a bot by

@@ -1,9 +1,9 @@
-import type { Activity } from '../activity';
+import type { Activity } from '../activity/activity';
 import { ConversationFileError, type ConversationStep, type ConversationTest, type InvokeResponse } from './testFormat';
 
 /**
  * A Bot Framework ".transcript" (saved by the Bot Framework Emulator, or
- * exported by this project: see ../transcript.ts) as a conversation test.
+ * exported by this project: see ../activity/transcript.ts) as a conversation test.
  *
  * A transcript is a JSON array of activities, oldest first; `from.role` says
  * who sent each one. Every activity the user sent starts a step; what the bot

@@ -1,4 +1,4 @@
-import type { Activity } from '../activity';
+import type { Activity } from '../activity/activity';
 
 /** The one way the gateway talks back to Teams; the connector client implements it. */
 export interface SendTarget {

@@ -1,6 +1,6 @@
-import type { Activity } from '../activity';
+import type { Activity } from '../activity/activity';
 import type { Logger } from '../logger';
-import type { PairingRequest } from '../pairingRequest';
+import type { PairingRequest } from '../pairing/pairingRequest';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
 import type { SendTarget } from './activitySender';
 import { approvedMessage } from './messages';

@@ -1,4 +1,4 @@
-import type { PairingRequest } from '../pairingRequest';
+import type { PairingRequest } from '../pairing/pairingRequest';
 
 /** What the gateway says to people in Teams. Kept together so the tone stays one voice. */
 export function pairingCodeMessage(request: PairingRequest, ttlMinutes: number): string {

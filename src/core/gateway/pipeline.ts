@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { isActivity, conversationKind, type Activity } from '../activity';
-import type { ActivityRecord, ActivitySummary, AuthResult, Source } from '../activityRecord';
-import type { ActivityLog, RecordInput } from '../activityLog';
+import { isActivity, conversationKind, type Activity } from '../activity/activity';
+import type { ActivityRecord, ActivitySummary, AuthResult, Source } from '../activity/activityRecord';
+import type { ActivityLog, RecordInput } from '../activity/activityLog';
 import { oneLineLogger, type Logger } from '../logger';
-import type { PairingStore } from '../pairingStore';
-import { decide, channelConversationId, type PairingState } from '../policy';
+import type { PairingStore } from '../pairing/pairingStore';
+import { decide, channelConversationId, type PairingState } from '../policy/policy';
 import { fateOf, type Reason } from '../reasons';
 import type { TeamsBotConfig } from '../config/configTypes';
 import type { ActivitySender, SendTarget } from './activitySender';

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIP } from 'node:net';
-import type { Source } from '../activityRecord';
+import type { Source } from '../activity/activityRecord';
 
 /**
  * Tells a local client from traffic that arrived through a tunnel or proxy.

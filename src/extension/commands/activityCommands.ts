@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ActivityRecord } from '../../core/activityRecord';
-import { toTranscript } from '../../core/transcript';
+import type { ActivityRecord } from '../../core/activity/activityRecord';
+import { toTranscript } from '../../core/activity/transcript';
 import { plural } from '../../core/plural';
 import { addToAllowFrom } from '../../core/config/configWriter';
 import type { Ctx } from '../ctx';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { revokeApproval, promoteApproval, type ApprovedSenderView } from '../../core/pairingActions';
+import { revokeApproval, promoteApproval, type ApprovedSenderView } from '../../core/pairing/pairingActions';
 import type { ApprovedSender } from '../../core/pairing/allowStore';
 import type { Ctx } from '../ctx';
 import type { ApprovedSendersTreeProvider } from '../views/approvedSendersTree';

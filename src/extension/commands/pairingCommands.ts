@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { PairingRequest } from '../../core/pairingRequest';
-import { approvePairing, rejectPairing, type ApproveResult } from '../../core/pairingActions';
+import type { PairingRequest } from '../../core/pairing/pairingRequest';
+import { approvePairing, rejectPairing, type ApproveResult } from '../../core/pairing/pairingActions';
 import type { Ctx } from '../ctx';
 import { plural } from '../../core/plural';
 import type { ActivityTreeProvider } from '../views/activityTree';

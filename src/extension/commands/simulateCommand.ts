@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { ConversationKind } from '../../core/activity';
-import type { ActivityRecord } from '../../core/activityRecord';
+import type { ConversationKind } from '../../core/activity/activity';
+import type { ActivityRecord } from '../../core/activity/activityRecord';
 import type { SimulateInput } from '../../core/gateway/gateway';
-import type { PairingRequest } from '../../core/pairingRequest';
+import type { PairingRequest } from '../../core/pairing/pairingRequest';
 import { previewText } from '../../core/textPreview';
 import type { Ctx } from '../ctx';
 import { announcePairingElsewhere, askAboutPairing } from '../pairingNotifications';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import type { ActivityRecord } from '../../core/activityRecord';
+import type { ActivityRecord } from '../../core/activity/activityRecord';
 import type { ActivityTreeProvider } from '../views/activityTree';
 import { ConversationTestController, type RunConversationTestsOptions } from './conversationTestController';
 import { saveConversationTest, type SaveConversationTestOptions } from './saveConversationTest';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import type { ActivityRecord } from '../../core/activityRecord';
+import type { ActivityRecord } from '../../core/activity/activityRecord';
 import { plural } from '../../core/plural';
 import { loadGatewayModule } from '../lazyModules';
 import type { ActivityTreeProvider } from '../views/activityTree';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ActivityRecord } from '../../core/activityRecord';
+import type { ActivityRecord } from '../../core/activity/activityRecord';
 import { REASONS } from '../../core/reasons';
 import type { Ctx } from '../ctx';
 import { activityTitle } from './activityTree';

@@ -1,4 +1,4 @@
-import type { ActivityQuery } from '../../core/activityLog';
+import type { ActivityQuery } from '../../core/activity/activityLog';
 
 /** A sender the Activities view is narrowed to, with the name shown in the view's description. */
 export interface SenderFilter {

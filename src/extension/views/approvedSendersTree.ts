@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { listApproved, type ApprovedSenderView } from '../../core/pairingActions';
+import { listApproved, type ApprovedSenderView } from '../../core/pairing/pairingActions';
 import type { TeamsBotConfig } from '../../core/config/configTypes';
 import { ago } from '../../core/timeAgo';
 import type { Ctx } from '../ctx';

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { findConversationFiles, parseConversationTest, readConversationFile, formatConversationTest, updateTargetFor } from '../../../src/core/conversationTest/conversationFile';
 import { ConversationFileError } from '../../../src/core/conversationTest/testFormat';
 import { transcriptToConversation } from '../../../src/core/conversationTest/transcriptInput';
-import { toTranscript } from '../../../src/core/transcript';
-import type { ActivityRecord } from '../../../src/core/activityRecord';
+import { toTranscript } from '../../../src/core/activity/transcript';
+import type { ActivityRecord } from '../../../src/core/activity/activityRecord';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'conversations');
 const user = { id: '29:alice', name: 'Alice', role: 'user' };

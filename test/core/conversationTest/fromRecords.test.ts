@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ActivityRecord } from '../../../src/core/activityRecord';
+import type { ActivityRecord } from '../../../src/core/activity/activityRecord';
 import { conversationFromRecords } from '../../../src/core/conversationTest/fromRecords';
 import { parseConversationTest } from '../../../src/core/conversationTest/conversationFile';
 

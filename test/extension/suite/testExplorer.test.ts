@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ActivityRecord } from '../../../src/core/activityRecord';
+import type { ActivityRecord } from '../../../src/core/activity/activityRecord';
 import { api, dm, postActivity, waitFor, workspaceDir } from './helpers';
 
 // The bundle runs from out/test/extension/: the repository is three levels up.

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ActivityRecord } from '../../../src/core/activityRecord';
+import type { ActivityRecord } from '../../../src/core/activity/activityRecord';
 import { api, dm, postActivity, waitFor, workspaceDir, EXTENSION_ID } from './helpers';
 
 // Senders of their own, so this file does not depend on what extension.test.ts left in the log.

@@ -1,4 +1,4 @@
-import type { Fate, Reason } from './reasons';
+import type { Fate, Reason } from '../reasons';
 import type { ConversationKind } from './activity';
 
 /** Where a request came from, as far as the gateway can tell. */

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { decide, requiresMention, type PairingState } from '../../src/core/policy';
-import { parseConfigText } from '../../src/core/config/configLoader';
-import type { Activity } from '../../src/core/activity';
-import type { TeamsBotConfig } from '../../src/core/config/configTypes';
+import { decide, requiresMention, type PairingState } from '../../../src/core/policy/policy';
+import { parseConfigText } from '../../../src/core/config/configLoader';
+import type { Activity } from '../../../src/core/activity/activity';
+import type { TeamsBotConfig } from '../../../src/core/config/configTypes';
 
 const BOT = { id: '28:bot', name: 'Bot' };
 const ALICE = { id: '29:alice', name: 'Alice Wilber', aadObjectId: 'aaaaaaaa-0000-0000-0000-00000000a11c' };

@@ -1,4 +1,4 @@
-import type { ChannelAccount } from './activity';
+import type { ChannelAccount } from '../activity/activity';
 
 /**
  * Does an allowFrom / groupAllowFrom list admit a sender? The entry forms and

@@ -1,5 +1,5 @@
-import type { Activity } from './activity';
-import type { ChannelOverride, TeamOverride, TeamsBotConfig } from './config/configTypes';
+import type { Activity } from '../activity/activity';
+import type { ChannelOverride, TeamOverride, TeamsBotConfig } from '../config/configTypes';
 import { baseConversationId } from './allowlistMatch';
 
 /**

@@ -1,12 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { TypedEmitter } from './typedEmitter';
-import { type Logger, silentLogger } from './logger';
+import { TypedEmitter } from '../typedEmitter';
+import { type Logger, silentLogger } from '../logger';
 import type { ActivityRecord } from './activityRecord';
-import type { Fate } from './reasons';
-import { redact, redactText } from './redact';
+import type { Fate } from '../reasons';
+import { redact, redactText } from '../redact';
 import { RecordIdGenerator } from './recordId';
-import { ensureStateDir } from './stateDir';
+import { ensureStateDir } from '../stateDir';
 
 export interface ActivityLogOptions {
   /** Directory for activities.jsonl; undefined keeps the log in memory only. */

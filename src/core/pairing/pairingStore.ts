@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { TypedEmitter } from './typedEmitter';
-import { type Logger, silentLogger } from './logger';
+import { TypedEmitter } from '../typedEmitter';
+import { type Logger, silentLogger } from '../logger';
 import type { PairingFile, PairingMeta, PairingOutcome, PairingRequest } from './pairingRequest';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomic } from '../atomicWrite';
 import { generatePairingCode, normalizePairingCode } from './pairingCode';
-import { AllowStore, ALLOW_FILE_NAME, type ApprovedSender, type Undo } from './pairing/allowStore';
-import { DEFAULT_LOCK_WAIT_MS, stateFileFault, withStateLock } from './pairing/stateFile';
+import { AllowStore, ALLOW_FILE_NAME, type ApprovedSender, type Undo } from './allowStore';
+import { DEFAULT_LOCK_WAIT_MS, stateFileFault, withStateLock } from './stateFile';
 
 export interface PairingStoreOptions {
   file: string;

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { decide, type PairingState } from '../../src/core/policy';
-import { parseConfigText } from '../../src/core/config/configLoader';
-import type { Activity, ChannelAccount } from '../../src/core/activity';
-import type { Reason } from '../../src/core/reasons';
+import { decide, type PairingState } from '../../../src/core/policy/policy';
+import { parseConfigText } from '../../../src/core/config/configLoader';
+import type { Activity, ChannelAccount } from '../../../src/core/activity/activity';
+import type { Reason } from '../../../src/core/reasons';
 
 /**
  * The same activities through our policy as through OpenClaw's msteams channel

@@ -1,7 +1,7 @@
-import { conversationKind, hasConflictingScope, mentionsBot, type Activity, type ChannelAccount, type ConversationKind } from './activity';
-import type { Reason } from './reasons';
-import type { TeamsBotConfig } from './config/configTypes';
-import { effectiveList } from './config/accessGroups';
+import { conversationKind, hasConflictingScope, mentionsBot, type Activity, type ChannelAccount, type ConversationKind } from '../activity/activity';
+import type { Reason } from '../reasons';
+import type { TeamsBotConfig } from '../config/configTypes';
+import { effectiveList } from '../config/accessGroups';
 import { baseConversationId, isWildcardEntry, matchAllowlist, type AllowMatch } from './allowlistMatch';
 import { resolveTeamRoute, routeRequiresMention } from './teamRoute';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { ActivityRecord } from '../../src/core/activityRecord';
-import { toTranscript } from '../../src/core/transcript';
+import type { ActivityRecord } from '../../../src/core/activity/activityRecord';
+import { toTranscript } from '../../../src/core/activity/transcript';
 
 function rec(over: Partial<ActivityRecord> & Pick<ActivityRecord, 'id' | 'time' | 'direction'>): ActivityRecord {
   return {

@@ -1,10 +1,10 @@
 import * as os from 'node:os';
-import type { Logger } from './logger';
+import type { Logger } from '../logger';
 import type { PairingRequest } from './pairingRequest';
 import type { PairingStore } from './pairingStore';
-import type { ApprovedSender } from './pairing/allowStore';
-import type { TeamsBotConfig } from './config/configTypes';
-import { addToAllowFrom } from './config/configWriter';
+import type { ApprovedSender } from './allowStore';
+import type { TeamsBotConfig } from '../config/configTypes';
+import { addToAllowFrom } from '../config/configWriter';
 import { normalizePairingCode } from './pairingCode';
 
 /**

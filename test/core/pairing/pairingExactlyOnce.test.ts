@@ -11,12 +11,12 @@ import * as nodeFs from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startGateway, personalMessage, type RunningGateway } from '../support/gatewayHarness';
-import { PairingStore } from '../../src/core/pairingStore';
-import { approvePairing } from '../../src/core/pairingActions';
-import { MemoryLogger } from '../../src/core/logger';
-import type { ActivitySender } from '../../src/core/gateway/activitySender';
-import { waitFor, sleep } from '../support/cli';
+import { startGateway, personalMessage, type RunningGateway } from '../../support/gatewayHarness';
+import { PairingStore } from '../../../src/core/pairing/pairingStore';
+import { approvePairing } from '../../../src/core/pairing/pairingActions';
+import { MemoryLogger } from '../../../src/core/logger';
+import type { ActivitySender } from '../../../src/core/gateway/activitySender';
+import { waitFor, sleep } from '../../support/cli';
 
 const SERVICE_URL = 'https://smba.trafficmanager.net/amer/';
 

@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { PairingStore, RECENT_LIMIT, type PairingEvents, type PairingFileOnDisk } from '../../src/core/pairingStore';
-import { PAIRING_CODE_ALPHABET, normalizePairingCode } from '../../src/core/pairingCode';
-import { MemoryLogger } from '../../src/core/logger';
-import type { PairingOutcome, PairingRequest } from '../../src/core/pairingRequest';
+import { PairingStore, RECENT_LIMIT, type PairingEvents, type PairingFileOnDisk } from '../../../src/core/pairing/pairingStore';
+import { PAIRING_CODE_ALPHABET, normalizePairingCode } from '../../../src/core/pairing/pairingCode';
+import { MemoryLogger } from '../../../src/core/logger';
+import type { PairingOutcome, PairingRequest } from '../../../src/core/pairing/pairingRequest';
 
-const REPO = path.resolve(__dirname, '../..');
-const STORE_MODULE = path.join(REPO, 'src/core/pairingStore.ts');
+const REPO = path.resolve(__dirname, '../../..');
+const STORE_MODULE = path.join(REPO, 'src/core/pairing/pairingStore.ts');
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 
 describe('PairingStore', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActivityLog, readActivities, type RecordInput } from '../../src/core/activityLog';
+import { ActivityLog, readActivities, type RecordInput } from '../../../src/core/activity/activityLog';
 
 const input = (text: string): RecordInput => ({
   direction: 'inbound', source: 'loopback', status: 200, latencyMs: 1, auth: 'local', fate: 'delivered', reason: 'echo', summary: { type: 'message', text },

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActivityLog, MAX_STORED_BODY_BYTES, readActivities, type RecordInput } from '../../src/core/activityLog';
-import { MemoryLogger } from '../../src/core/logger';
-import type { ActivityRecord } from '../../src/core/activityRecord';
-import type { Reason } from '../../src/core/reasons';
-import { fateOf } from '../../src/core/reasons';
+import { ActivityLog, MAX_STORED_BODY_BYTES, readActivities, type RecordInput } from '../../../src/core/activity/activityLog';
+import { MemoryLogger } from '../../../src/core/logger';
+import type { ActivityRecord } from '../../../src/core/activity/activityRecord';
+import type { Reason } from '../../../src/core/reasons';
+import { fateOf } from '../../../src/core/reasons';
 
 const JWT = `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"aud":"bot"}').toString('base64url')}.c2lnbmF0dXJlLWJ5dGVz`;
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseConfigText } from '../../src/core/config/configLoader';
+import { parseConfigText } from '../../../src/core/config/configLoader';
 
 const GUID = '40a1a0ed-4ff2-4164-a219-55518990c197';
 
