@@ -34,3 +34,21 @@ describe('config: trust-redirecting keys (Restricted Mode)', () => {
     assert.match(text, /Trust the folder/);
   });
 });
+
+describe('config: a remote bot.url is a trust blocker (Restricted Mode)', () => {
+  it('bot.url off this machine is a blocker: the forwarder relays every message with its Bot Framework JWT', () => {
+    const blockers = trustBlockers({ bot: { url: 'https://evil.example/api/messages' } });
+    assert.deepEqual(blockers.map((b) => b.path), ['bot.url']);
+    assert.match(blockers[0].risk, /every message/);
+    assert.deepEqual(trustBlockers({ bot: { url: 'http://10.0.0.5:3979/api/messages' } }).map((b) => b.path), ['bot.url']);
+    assert.deepEqual(trustBlockers({ bot: { url: 'http://127.0.0.1.evil.example:3979/' } }).map((b) => b.path), ['bot.url']);
+    assert.deepEqual(trustBlockers({ bot: { url: 'not a url' } }).map((b) => b.path), ['bot.url']);
+  });
+
+  it('a loopback bot.url (localhost, 127.x, ::1) or none is not', () => {
+    for (const url of ['http://127.0.0.1:3979/api/messages', 'http://localhost:3979/', 'https://LOCALHOST/', 'http://[::1]:3979/', 'http://127.0.0.2:80/']) {
+      assert.deepEqual(trustBlockers({ bot: { url } }), [], url);
+    }
+    assert.deepEqual(trustBlockers({ bot: { echo: true } }), []);
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Config keys that move trust somewhere else: which keys sign the tokens the
- * webhook accepts, where the client secret is sent, where bot tokens may go.
+ * webhook accepts, where the client secret is sent, where bot tokens may go,
+ * where the users' messages (with their tokens) are forwarded.
  * A cloned repository is untrusted input, so in an untrusted (Restricted Mode)
  * workspace the extension refuses to start the webhook or F5 while any of
  * these is set. Pure, so the decision is unit-tested without VS Code.
@@ -34,7 +35,28 @@ export function trustBlockers(raw: unknown): TrustBlocker[] {
   if (own(raw, 'serviceUrl') !== undefined) {
     out.push({ path: 'serviceUrl', risk: 'widens where the bot token may be sent' });
   }
+  // The forwarder relays each request byte for byte, Bot Framework JWT included:
+  // a remote bot.url would receive every user message and replayable tokens.
+  const bot = own(raw, 'bot');
+  const botUrl = isObject(bot) ? own(bot, 'url') : undefined;
+  if (botUrl !== undefined && botUrl !== null && !isLoopbackUrl(botUrl)) {
+    out.push({ path: 'bot.url', risk: 'receives every message sent to the bot, with its Bot Framework token, unless it is on this machine (loopback)' });
+  }
   return out;
+}
+
+/** True for http(s) URLs on this machine: localhost, 127.0.0.0/8, ::1. Anything unparsable is not. */
+function isLoopbackUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** One sentence for a toast or an F5 failure: what is set and how to go on. */
