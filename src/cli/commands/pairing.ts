@@ -6,7 +6,7 @@ import {
 } from '../../core/pairing/pairingActions';
 import { isStateFileError } from '../../core/pairing/stateFile';
 import { loadConfigFile } from '../../core/config/configLoader';
-import { sendApprovalNotice } from '../../core/gateway/approvalNotice';
+import { approvalNotifier } from '../../core/gateway/approvalNotice';
 import type { PairingRequest } from '../../core/pairing/pairingRequest';
 import type { Logger } from '../../core/logger';
 import { resolveCommon, type CommonOptions } from '../options';
@@ -47,20 +47,8 @@ export async function pairingList(opts: CommonOptions & { json?: boolean }, logg
  */
 export async function pairingApprove(code: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
   const { configFile, stateDir } = resolveCommon(opts);
-  const loaded = await loadConfigFile(configFile);
-  const config = loaded.config;
   return withStore(stateDir, logger, async (store) => {
-    const result = await approvePairing({
-      configFile,
-      store,
-      logger,
-      via: 'cli',
-      notify: !config
-        ? async () => ({ sent: false, detail: `no notice sent: ${configFile} is invalid (run \`teams-bot-dev config validate\`)` })
-        : config.pairing.notifyOnApprove
-          ? (request) => sendApprovalNotice(request, config, loaded.secrets, logger)
-          : undefined,
-    }, code);
+    const result = await approvePairing({ configFile, store, logger, via: 'cli', notify: approvalNotifier(configFile, {}, logger) }, code);
     if (result.alreadyApproved) {
       out.write(`${result.request.code} was already approved: ${describe(result.request)} can message the bot in a personal chat. Nothing changed; no second notice was sent.\n`);
       return 0;

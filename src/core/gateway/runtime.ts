@@ -8,7 +8,7 @@ export { Gateway } from './gateway';
 export { StateDirInUseError } from './stateDirLock';
 export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from './gateway';
 export { createConnectorSender } from './teamsConnection';
-export { sendApprovalNotice } from './approvalNotice';
+export { sendApprovalNotice, approvalNotifier } from './approvalNotice';
 // Conversation tests (the Test Explorer): the runner starts a Gateway, and reading a test compiles its JSON schema.
 export { runConversationTests } from '../conversationTest/runner';
 export { readConversationFile, findConversationFiles, formatConversationTest } from '../conversationTest/conversationFile';

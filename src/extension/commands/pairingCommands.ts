@@ -4,7 +4,7 @@ import { approvePairing, rejectPairing, type ApproveResult } from '../../core/pa
 import type { Ctx } from '../ctx';
 import { plural } from '../../core/plural';
 import type { ActivityTreeProvider } from '../views/activityTree';
-import { loadConfigModule, loadGatewayModule } from '../lazyModules';
+import { loadGatewayModule } from '../lazyModules';
 import { currentAppId } from './configCommands';
 
 export function registerPairingCommands(ctx: Ctx, activities: ActivityTreeProvider): vscode.Disposable[] {
@@ -81,16 +81,14 @@ export async function approve(ctx: Ctx, code: string): Promise<ApproveResult> {
   const stores = ctx.stores();
   if (!stores || !ctx.configFile) throw new Error('Open a folder first.');
   const appPassword = await ctx.secrets.get(await currentAppId(ctx));
+  const configFile = ctx.configFile;
   return approvePairing({
-    configFile: ctx.configFile,
+    configFile,
     store: stores.pairing,
     logger: ctx.logger,
-    notify: async (request) => {
-      const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(ctx.configFile!))).toString('utf8');
-      const config = loadConfigModule().parseConfigText(text, { env: process.env, file: ctx.configFile }).config;
-      if (!config) return { sent: false, detail: 'The config file is invalid, so the sender was not told.' };
-      return loadGatewayModule().sendApprovalNotice(request, config, { appPassword }, ctx.logger);
-    },
+    via: 'vscode',
+    // The same notify step as the CLI's (core approvalNotifier): honours pairing.notifyOnApprove, and a missing or invalid config file is a notice not sent, never an error after the approval happened.
+    notify: loadGatewayModule().approvalNotifier(configFile, { appPassword }, ctx.logger),
   }, code);
 }
 
