@@ -13,6 +13,8 @@ export interface GatewayHostOptions {
   pairing: PairingStore;
   activities: ActivityLog;
   appPassword?: string;
+  /** VS Code's workspace trust, asked at start and at every config reload (Gateway's `trusted`). */
+  trusted?: () => boolean;
 }
 
 /** The config's problems as the gateway last saw them (at a start or a reload); empty when it is valid. */
@@ -65,6 +67,7 @@ export class GatewayHost extends TypedEmitter<GatewayHostEvents> {
       pairing: options.pairing,
       activities: options.activities,
       secrets: { appPassword: options.appPassword },
+      trusted: options.trusted,
     });
     this.current = gateway;
     this.offs = [

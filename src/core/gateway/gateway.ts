@@ -17,12 +17,13 @@ import { normalizePairingCode } from '../pairing/pairingCode';
 import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config/configLoader';
 import { formatDiagnostic, type ConfigDiagnostic } from '../config/configDiagnostic';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
+import { trustBlockers, trustBlockerMessage } from '../config/trustBlockers';
 import { Pipeline, summarize, type Authenticator, type PipelineResponse } from './pipeline';
 import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhookServer';
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { approvalNotice } from './approvalNotice';
 import { createConnectorSender, createAuthenticator } from './teamsConnection';
-import { StateDirInUseError, StateDirLock } from './stateDirLock';
+import { GATEWAY_LOCK_FILE, StateDirInUseError, StateDirLock } from './stateDirLock';
 
 export type GatewayStatus = 'stopped' | 'starting' | 'running' | 'stopping';
 
@@ -75,6 +76,14 @@ export interface GatewayOptions {
   activities?: ActivityLog;
   /** Replaces the Bot Connector client (tests). */
   sender?: ActivitySender;
+  /**
+   * Whether the folder the config comes from is trusted (VS Code's workspace
+   * trust; the CLI is always trusted, the default). While it is not, a config
+   * that redirects trust (core/config/trustBlockers.ts) is refused at start
+   * and on every reload: an edit (a `git pull`) after the start must not
+   * slip in what the start would have refused.
+   */
+  trusted?: () => boolean;
 }
 
 export interface SimulateInput {
@@ -141,6 +150,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       const loaded = await this.loadConfig();
       const config = requireValidConfig(loaded);
       checkBotUrl(config);
+      const blocked = this.untrustedBlockers(config);
+      if (blocked.length) throw new Error(`Restricted Mode: ${trustBlockerMessage(blocked)}`);
       this.current = config;
       this.loaded = loaded;
       this.rebuildConnection(config, loaded.secrets);
@@ -430,6 +441,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   }
 
   private async applyReloadedConfig(): Promise<void> {
+    // loadConfig records the file's bot; a refused edit must not leave it for setRuntimeBotUrl to apply later.
+    const configuredBefore = this.configuredBot;
     const loaded = await this.loadConfig();
     if (this.state.status !== 'running') return;
     this.loaded = loaded;
@@ -444,7 +457,15 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     try {
       checkBotUrl(next);
     } catch (err) {
+      this.configuredBot = configuredBefore;
       this.configFailed([{ severity: 'error', code: 'bot-url-loop', path: 'bot.url', message: (err as Error).message }], 'bot.url points at the gateway');
+      return;
+    }
+    const blocked = this.untrustedBlockers(next);
+    if (blocked.length) {
+      const diagnostics = blocked.map((b): ConfigDiagnostic => ({ severity: 'error', code: 'untrusted-config', path: b.path, message: `not applied in an untrusted folder (Restricted Mode): it ${b.risk}. Trust the folder if you wrote this config, or remove the key.` }));
+      this.configuredBot = configuredBefore;
+      this.configFailed(diagnostics, `the folder is not trusted (Restricted Mode) and the config sets ${blocked.map((b) => b.path).join(', ')}`);
       return;
     }
     const webhookChanged = before.webhook.port !== next.webhook.port || before.webhook.path !== next.webhook.path || before.webhook.host !== next.webhook.host || before.webhook.maxBodyBytes !== next.webhook.maxBodyBytes;
@@ -461,6 +482,13 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.pairing.setLimits({ ttlMinutes: next.pairing.codeTtlMinutes, maxPending: next.pairing.maxPending });
     this.options.logger.info(`[config] reloaded ${this.configFile} (dmPolicy=${next.dmPolicy}, allowFrom: ${next.allowFrom.length} entr${next.allowFrom.length === 1 ? 'y' : 'ies'})`);
     this.emit('configChanged', loaded);
+  }
+
+  /** The trust-redirecting keys of a config from the file, when the folder is not trusted; [] otherwise. */
+  private untrustedBlockers(config: TeamsBotConfig): ReturnType<typeof trustBlockers> {
+    if (this.options.trusted?.() ?? true) return [];
+    // The file's bot, not the one F5 set at run time (always loopback, ours).
+    return trustBlockers({ ...config, bot: this.configuredBot ?? config.bot });
   }
 
   private configFailed(diagnostics: ConfigDiagnostic[], why: string): void {
@@ -516,6 +544,11 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     } catch (err) {
       if (err instanceof StateDirInUseError) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      // A mutex held past its wait is another gateway mid-start (or one that crashed holding it), not a dir that cannot be written.
+      if (code === 'ELOCKED') {
+        const file = path.join(path.resolve(this.options.stateDir), GATEWAY_LOCK_FILE);
+        throw new Error(`Another teams-bot-dev gateway is taking the state dir ${path.resolve(this.options.stateDir)} right now (${file}.lock is held): start again in a few seconds; if no other gateway runs, delete ${file}.lock.`);
+      }
       this.options.logger.warn(`[msteams] the state dir ${path.resolve(this.options.stateDir)} cannot be written (${code}): serving anyway, with activities kept in memory only and pairing requests refused until it is writable; another gateway on this state dir would not be noticed. Fix its permissions or point --state-dir / teamsBot.stateDir at a writable directory.`);
       return undefined;
     }

@@ -26,7 +26,7 @@ export async function startWebhook(ctx: Ctx, opts: { quiet?: boolean } = {}): Pr
   const appId = await currentAppId(ctx);
   const appPassword = process.env.MSTEAMS_APP_PASSWORD ? undefined : await ctx.secrets.get(appId);
   try {
-    const state = await ctx.host.start({ configFile, stateDir, logger: ctx.logger, pairing: stores.pairing, activities: stores.activities, appPassword });
+    const state = await ctx.host.start({ configFile, stateDir, logger: ctx.logger, pairing: stores.pairing, activities: stores.activities, appPassword, trusted: () => vscode.workspace.isTrusted });
     if (!opts.quiet) void vscode.window.setStatusBarMessage(`$(broadcast) Teams bot webhook listening on ${state.url}`, 5000);
     if (appId && !appPassword && !process.env.MSTEAMS_APP_PASSWORD) {
       ctx.logger.warn(`[msteams] appId ${appId} has no app password in Secret Storage: incoming tokens are checked, but pairing codes and echo replies cannot be sent. Run "Teams Bot: Set App Password".`);
