@@ -24,7 +24,8 @@ export class BotSecretFiles {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     fs.chmodSync(this.dir, 0o700);
     const file = path.join(this.dir, `bot-${randomBytes(8).toString('hex')}.env`);
-    const own = ownEnvFile && fs.existsSync(ownEnvFile) ? `${fs.readFileSync(ownEnvFile, 'utf8').replace(/\s*$/, '')}\n` : '';
+    // A missing file throws (ENOENT with its path): the caller checks first and says so; never dropped silently.
+    const own = ownEnvFile ? `${fs.readFileSync(ownEnvFile, 'utf8').replace(/\s*$/, '')}\n` : '';
     const lines = Object.entries(vars).map(([k, v]) => `${k}=${envFileValue(v)}`);
     // 'wx': never follow or reuse a file someone else put there.
     fs.writeFileSync(file, `${own}${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });

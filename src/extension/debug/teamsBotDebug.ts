@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
@@ -159,7 +160,7 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
       if (values.appId) env.CLIENT_ID = values.appId;
       if (values.tenantId) env.TENANT_ID = values.tenantId;
       // Never in `env`: the resolved configuration is readable by every extension (see botSecretFile.ts).
-      const envFile = secret ? this.secretFiles.write({ CLIENT_SECRET: secret }, config.envFile ? resolveVars(config.envFile, root) : undefined) : config.envFile;
+      const envFile = secret ? this.secretFiles.write({ CLIENT_SECRET: secret }, ownEnvFile(config.envFile, root)) : config.envFile;
       session.secretFile = secret ? envFile : undefined;
       // "Exited right after it started" counts from here, not from the webhook and tunnel steps before.
       session.startedAt = Date.now();
@@ -237,8 +238,28 @@ class StepError extends Error {
 }
 
 function resolveVars(value: string, root: string): string {
-  const resolved = value.replace(/\$\{workspaceFolder\}/g, root);
+  const resolved = value
+    .replace(/\$\{workspaceFolder\}/g, root)
+    .replace(/\$\{workspaceFolderBasename\}/g, path.basename(root))
+    .replace(/\$\{userHome\}/g, os.homedir())
+    .replace(/\$\{env:([^}]+)\}/g, (_, name: string) => process.env[name] ?? '');
   return path.isAbsolute(resolved) ? resolved : path.join(root, resolved);
+}
+
+/**
+ * The developer's own envFile, read here (not by js-debug) when F5 merges it
+ * into the secret's env file. This runs before VS Code substitutes variables
+ * (the returned configuration is js-debug's, so no later hook of ours sees
+ * it): the variables an env file path uses are resolved here, and a file that
+ * is not there stops the launch with its path rather than being left out.
+ */
+function ownEnvFile(envFile: string | undefined, root: string): string | undefined {
+  if (!envFile) return undefined;
+  const file = resolveVars(envFile, root);
+  const unknown = /\$\{[^}]*\}/.exec(file);
+  if (unknown) throw new StepError(`"envFile" in launch.json uses ${unknown[0]}, which F5 cannot resolve for a bot with a client secret: use \${workspaceFolder}, \${env:NAME}, \${userHome} or a path`, 'Open launch.json', 'workbench.action.debug.configure');
+  if (!fs.existsSync(file)) throw new StepError(`the envFile ${file} named in launch.json does not exist: create it, or remove "envFile"`, 'Open launch.json', 'workbench.action.debug.configure');
+  return file;
 }
 
 function portInUse(port: number): Promise<boolean> {

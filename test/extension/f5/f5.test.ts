@@ -160,6 +160,25 @@ describe('F5 (teams-bot debug type) in a real VS Code', function () {
     }
   });
 
+  it('with a client secret, an envFile that does not exist stops the launch naming it (its ${env:…} resolved), nothing is left running', async function () {
+    this.timeout(120_000);
+    const a = await api();
+    await a.ctx.secrets.store(F5.appId, 'f5Q~envfile-secret');
+    const restore = withEnv({ TEAMS_BOT_F5_ENV_DIR: path.join(folder().uri.fsPath, 'no-such-dir') });
+    try {
+      const launch = vscode.workspace.getConfiguration('launch', folder().uri).get<vscode.DebugConfiguration[]>('configurations')!.find((c) => c.name === 'Teams Bot')!;
+      const resolved = await a.debug.resolveDebugConfiguration(folder(), { ...launch, tunnel: false, envFile: '${env:TEAMS_BOT_F5_ENV_DIR}/own.env' });
+      assert.equal(resolved, undefined);
+      const missing = path.join(folder().uri.fsPath, 'no-such-dir', 'own.env');
+      assert.equal(a.debug.lastFailure?.step, 'Starting your bot');
+      assert.ok(a.debug.lastFailure?.message.includes(`the envFile ${missing} named in launch.json does not exist`), JSON.stringify(a.debug.lastFailure));
+      assert.equal(a.ctx.host.state.status, 'stopped', 'the webhook F5 started is stopped again');
+    } finally {
+      restore();
+      await a.ctx.secrets.delete(F5.appId);
+    }
+  });
+
   it('with the webhook already running, F5 leaves it running afterwards and forwarding goes back to the config; an unchanged endpoint is not updated again', async function () {
     this.timeout(120_000);
     const a = await api();
