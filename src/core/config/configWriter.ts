@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits, findNodeAtLocation, modify, parseTree, type FormattingOptions, type Node as JsonNode } from 'jsonc-parser';
-import * as lockfile from 'proper-lockfile';
+import { withFileLock } from '../fileLock';
 import { resolveSymlinks, writeFileAtomic } from '../atomicWrite';
 import type { PathSegment } from './configPath';
 
@@ -103,20 +103,15 @@ async function readOrStarter(file: string): Promise<string> {
   }
 }
 
+/** A peer's config edit takes a few ms; a lock held longer than this is reported (ELOCKED), not waited out. */
+const CONFIG_LOCK_WAIT_MS = 5_000;
+
 async function withConfigLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   // Lock what is written: two symlinks to one config must not take two different locks.
   const target = await resolveSymlinks(file);
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const release = await lockfile.lock(target, {
-    realpath: false,
-    stale: 10_000,
-    retries: { retries: 50, minTimeout: 20, maxTimeout: 200 },
-  });
-  try {
-    return await fn();
-  } finally {
-    await release();
-  }
+  // The shared lock (src/core/fileLock.ts): a read-only folder fails at once; only a held lock is waited for.
+  return withFileLock(target, { lockWaitMs: CONFIG_LOCK_WAIT_MS }, fn);
 }
 
 /** Keep the file's own indentation (tabs or n spaces) so an edit doesn't reformat a diff. */

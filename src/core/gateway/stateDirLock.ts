@@ -3,9 +3,9 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import * as lockfile from 'proper-lockfile';
 import { writeFileAtomic } from '../atomicWrite';
 import { ensureStateDir } from '../stateDir';
+import { withFileLock } from '../fileLock';
 
 /**
  * One gateway per state dir. Two gateways on one `.teams-bot/` would
@@ -20,7 +20,8 @@ import { ensureStateDir } from '../stateDir';
  *
  * A gateway killed with SIGKILL cannot remove its file, so a holder whose
  * process no longer exists does not count: the next gateway takes over at
- * once. Every change to the file happens under a short proper-lockfile mutex,
+ * once. Every change to the file happens under a short mutex (the shared
+ * src/core/fileLock.ts),
  * so two gateways starting together cannot both decide the old holder is gone
  * and both take over.
  */
@@ -68,10 +69,13 @@ const heldHere = new Set<string>();
 export class StateDirLock {
   private released = false;
 
-  private constructor(readonly stateDir: string, readonly file: string, private holder: LockHolder) {}
+  private constructor(readonly stateDir: string, readonly file: string, private holder: LockHolder, private readonly fs?: typeof import('node:fs')) {}
 
-  /** Takes the state dir for this process, or throws StateDirInUseError naming the live holder. */
-  static async acquire(stateDir: string, info: { port?: number; url?: string } = {}): Promise<StateDirLock> {
+  /**
+   * Takes the state dir for this process, or throws StateDirInUseError naming the live holder.
+   * `lockFs` stands in for node:fs in the mutex (proper-lockfile's `fs` option), for fault tests.
+   */
+  static async acquire(stateDir: string, info: { port?: number; url?: string } = {}, lockFs?: typeof import('node:fs')): Promise<StateDirLock> {
     const dir = path.resolve(stateDir);
     await ensureStateDir(dir);
     const file = path.join(dir, GATEWAY_LOCK_FILE);
@@ -84,20 +88,20 @@ export class StateDirLock {
       token: randomBytes(8).toString('hex'),
       processStart: processStart(process.pid),
     };
-    await withMutex(file, async () => {
+    await withMutex(file, lockFs, async () => {
       const current = await readHolder(file);
       if (current && isAlive(current)) throw new StateDirInUseError(dir, current, file);
       await writeFileAtomic(file, `${JSON.stringify(holder, null, 2)}\n`, { mode: 0o644 });
     });
     heldHere.add(holder.token);
-    return new StateDirLock(dir, file, holder);
+    return new StateDirLock(dir, file, holder, lockFs);
   }
 
   /** Records the bound port, so a refused second gateway can say where the first one listens. */
   async update(info: { port?: number; url?: string }): Promise<void> {
     if (this.released) return;
     this.holder = { ...this.holder, ...info };
-    await withMutex(this.file, async () => {
+    await withMutex(this.file, this.fs, async () => {
       const current = await readHolder(this.file);
       if (current?.token === this.holder.token) await writeFileAtomic(this.file, `${JSON.stringify(this.holder, null, 2)}\n`, { mode: 0o644 });
     });
@@ -108,7 +112,7 @@ export class StateDirLock {
     if (this.released) return;
     this.released = true;
     heldHere.delete(this.holder.token);
-    await withMutex(this.file, async () => {
+    await withMutex(this.file, this.fs, async () => {
       const current = await readHolder(this.file);
       if (current?.token === this.holder.token) await fsp.unlink(this.file).catch(() => undefined);
     });
@@ -159,18 +163,11 @@ function processStart(pid: number): string | undefined {
   }
 }
 
-async function withMutex<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const release = await lockfile.lock(file, {
-    // The lock file itself may not exist; the mutex is the directory proper-lockfile makes beside it.
-    realpath: false,
-    // Held for a read and a write only; one left by a crash in between is taken over after this long.
-    stale: 5_000,
-    retries: { retries: 100, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
-    onCompromised: () => undefined,
-  });
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => undefined);
-  }
+/** How long a second gateway waits for another's read-and-write of gateway.lock (a few ms) before giving up. */
+const MUTEX_WAIT_MS = 2_000;
+
+/** The shared file lock (src/core/fileLock.ts): a read-only state dir fails at once, not after seconds of retries. */
+function withMutex<T>(file: string, fs: typeof import('node:fs') | undefined, fn: () => Promise<T>): Promise<T> {
+  // Held for a read and a write only; one left by a crash in between is taken over after 5 s.
+  return withFileLock(file, { lockWaitMs: MUTEX_WAIT_MS, staleMs: 5_000, fs }, fn);
 }

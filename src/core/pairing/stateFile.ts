@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import * as lockfile from 'proper-lockfile';
+import { acquireFileLock } from '../fileLock';
 import type { Logger } from '../logger';
 import { ensureStateDir } from '../stateDir';
 
@@ -7,11 +7,8 @@ import { ensureStateDir } from '../stateDir';
  * The one way the pairing files in the state dir (pairing.json, allowFrom.json)
  * are locked between processes, and the one way their faults are described.
  *
- * Why not proper-lockfile's own retries: they retry every error, so a
- * read-only state dir (EACCES on the lock directory) took ~20 s of retries
- * before failing, past the 15 s Teams waits for an answer. Only "someone else
- * holds the lock" (ELOCKED) can go away by waiting; every other error fails at
- * once, and the wait for a held lock is bounded by `lockWaitMs`.
+ * The lock is the shared one (src/core/fileLock.ts): only a held lock is
+ * waited for, bounded by `lockWaitMs`; every other error fails at once.
  */
 export interface StateLockOptions {
   /** How long to wait for a lock another process holds before giving up. */
@@ -59,27 +56,17 @@ export async function withStateLock<T>(file: string, opts: StateLockOptions, fn:
   }
 }
 
-/** Retries only ELOCKED, with backoff, until lockWaitMs has passed. */
+/** The shared file lock (src/core/fileLock.ts), its failure described as a StateFileError. */
 async function acquire(file: string, opts: StateLockOptions): Promise<() => Promise<void>> {
-  const deadline = Date.now() + opts.lockWaitMs;
-  let delay = 5;
-  for (;;) {
-    try {
-      return await lockfile.lock(file, {
-        // The file may not exist yet, and realpath would fail on it.
-        realpath: false,
-        stale: STALE_MS,
-        retries: 0,
-        ...(opts.fs ? { fs: opts.fs } : {}),
-        // The default throws from a timer, which would take the whole gateway down.
-        onCompromised: (err) => opts.logger.warn(`pairing: lock on ${file} was lost (${errText(err)}); a concurrent change may be overwritten`),
-      });
-    } catch (err) {
-      const code = errCode(err);
-      if (code !== 'ELOCKED' || Date.now() + delay > deadline) throw new StateFileError(file, code, 'lock', err);
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-      delay = Math.min(delay * 1.5, 100);
-    }
+  try {
+    return await acquireFileLock(file, {
+      lockWaitMs: opts.lockWaitMs,
+      staleMs: STALE_MS,
+      fs: opts.fs,
+      onCompromised: (err) => opts.logger.warn(`pairing: lock on ${file} was lost (${errText(err)}); a concurrent change may be overwritten`),
+    });
+  } catch (err) {
+    throw new StateFileError(file, errCode(err), 'lock', err);
   }
 }
 
