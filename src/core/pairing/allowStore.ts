@@ -57,7 +57,7 @@ export interface AllowStoreOptions {
 
 export const ALLOW_FILE_NAME = 'allowFrom.json';
 
-/** Undoes one write: puts the previous content (or absence) back. */
+/** Undoes one add: removes the entry it added (and nothing another writer added since). */
 export type Undo = () => Promise<void>;
 
 export class AllowStore extends TypedEmitter<AllowEvents> {
@@ -119,32 +119,33 @@ export class AllowStore extends TypedEmitter<AllowEvents> {
    * all-or-nothing: see PairingStore.approve).
    */
   async add(sender: ApprovedSender): Promise<{ added: boolean; undo: Undo }> {
-    return this.mutate((state) => {
+    const added = await this.mutate((state) => {
       const existing = state.allowFrom.findIndex((e) => e.toLowerCase() === sender.entry.toLowerCase());
       if (existing >= 0) return false;
       state.allowFrom.push(sender.entry);
       state.senders = state.senders.filter((s) => s.entry.toLowerCase() !== sender.entry.toLowerCase());
       state.senders.push(definedOnly(sender));
       return true;
-    }).then(({ result, undo }) => ({ added: result, undo }));
+    });
+    // Not a restore of the whole file: whatever others wrote since stays, only our entry goes.
+    const undo: Undo = added ? () => this.mutate((state) => dropEntry(state, sender.entry)) : async () => undefined;
+    return { added, undo };
   }
 
   /** Removes the sender matching an entry, Teams user id or AAD object id; undefined when none did. */
   async remove(idOrEntry: string): Promise<ApprovedSender | undefined> {
-    const { result } = await this.mutate((state) => {
+    return this.mutate((state) => {
       const wanted = idOrEntry.toLowerCase();
       const view = state.allowFrom.map((entry) => ({ ...(findSender(state, entry) ?? {}), entry }));
       const found = view.find((s) => [s.entry, s.id, s.aadObjectId].some((v) => v?.toLowerCase() === wanted));
       if (!found) return undefined;
-      state.allowFrom = state.allowFrom.filter((e) => e !== found.entry);
-      state.senders = state.senders.filter((s) => s.entry !== found.entry);
+      dropEntry(state, found.entry);
       return found;
     });
-    return result;
   }
 
   /** Lock, re-read, apply, write if changed, adopt. A corrupt file is never overwritten: approvals would be lost. */
-  private mutate<T>(apply: (state: AllowState) => T): Promise<{ result: T; undo: Undo }> {
+  private mutate<T>(apply: (state: AllowState) => T): Promise<T> {
     return this.serial(() => withStateLock(this.file, { lockWaitMs: this.lockWaitMs, logger: this.logger }, async () => {
       const read = await this.read();
       if (read.kind === 'corrupt') {
@@ -153,34 +154,15 @@ export class AllowStore extends TypedEmitter<AllowEvents> {
       const state = read.kind === 'ok' ? read.state : emptyState();
       const result = apply(state);
       const text = serialize(state);
-      const before = read.kind === 'ok' ? read.raw : undefined;
-      let undo: Undo = async () => undefined;
-      if (text !== before) {
+      if (text !== (read.kind === 'ok' ? read.raw : undefined)) {
         try {
           await writeFileAtomic(this.file, text);
         } catch (err) {
           throw stateFileFault(this.file, 'write', err);
         }
-        undo = () => this.restore(before, text);
       }
       this.adopt(state, text);
-      return { result, undo };
-    }));
-  }
-
-  /** Puts `before` back, unless someone changed the file after our write (then theirs stands). */
-  private restore(before: string | undefined, ours: string): Promise<void> {
-    return this.serial(() => withStateLock(this.file, { lockWaitMs: this.lockWaitMs, logger: this.logger }, async () => {
-      const now = await this.read();
-      if (now.kind !== 'ok' || now.raw !== ours) return;
-      try {
-        if (before === undefined) await fsp.unlink(this.file);
-        else await writeFileAtomic(this.file, before);
-      } catch (err) {
-        throw stateFileFault(this.file, 'write', err);
-      }
-      const back = before === undefined ? undefined : parseAllowFile(before);
-      this.adopt(back?.ok ? back.state : emptyState(), before);
+      return result;
     }));
   }
 
@@ -234,6 +216,12 @@ function serialize(state: AllowState): string {
   const file: AllowFileOnDisk = { version: 1, allowFrom: state.allowFrom };
   if (state.senders.length > 0) file.senders = state.senders;
   return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** Removes one entry and its details (exact match, as written). */
+function dropEntry(state: AllowState, entry: string): void {
+  state.allowFrom = state.allowFrom.filter((e) => e !== entry);
+  state.senders = state.senders.filter((s) => s.entry !== entry);
 }
 
 function findSender(state: AllowState, entry: string): ApprovedSender | undefined {

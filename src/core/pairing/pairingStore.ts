@@ -279,8 +279,9 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   /**
    * Approves a pending code, all or nothing: under pairing.json's lock, the
    * sender goes into allowFrom.json first, then the request leaves
-   * pairing.json. If that second write fails, the first is undone, so the
-   * request stays pending and nobody is half approved. A code that was
+   * pairing.json. If that second write fails, the entry added is removed
+   * again before the lock is released, so the request stays pending and
+   * nobody is half approved. A code that was
    * approved already (by another process at the same moment, say) is
    * reported as such and changes nothing.
    */
@@ -403,13 +404,13 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   /**
    * Lock, re-read, apply, write if anything changed, adopt the result, then
    * emit outside the lock. Faults (lock, read, write) reject with a
-   * StateFileError saying what to do; memory is left as it was, and
-   * `onFailure` may undo what `apply` did elsewhere.
+   * StateFileError saying what to do; memory is left as it was. When the
+   * write fails after `apply`, `onFailure` undoes what `apply` did elsewhere,
+   * before the lock is released.
    */
   private mutate<T>(apply: (state: PairingFileState, now: Date) => T | Promise<T>, onFailure?: (err: unknown) => Promise<void>): Promise<T> {
     return this.serial(async () => {
       const unsavedBefore = new Map(this.unsaved);
-      let applied = false;
       const { result, events } = await this.withLock(async () => {
         const read = await this.readFile();
         if (read.kind === 'corrupt') await this.moveAside(read.why);
@@ -419,14 +420,18 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
         applyUnsaved(state, this.unsaved);
         this.unsaved.clear();
         const result = await apply(state, now);
-        applied = true;
         const text = serialize(state);
         if (read.kind !== 'ok' || text !== read.raw) {
           if (read.kind !== 'missing' || state.requests.length > 0 || state.recent.length > 0) {
             try {
               await writeFileAtomic(this.file, text);
             } catch (err) {
-              throw stateFileFault(this.file, 'write', err);
+              const fault = stateFileFault(this.file, 'write', err);
+              // Undone while this lock is still held: another gateway's next
+              // write (which reads allowFrom.json under this lock) never sees
+              // a half-done change.
+              if (onFailure) await onFailure(fault);
+              throw fault;
             }
           }
         }
@@ -434,10 +439,9 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
         this.loaded = true;
         await this.rememberStat();
         return { result, events };
-      }).catch(async (err: unknown) => {
+      }).catch((err: unknown) => {
         // Nothing was adopted: the repeat-message counts taken for this write are still owed to disk.
         for (const [id, delta] of unsavedBefore) this.unsaved.set(id, mergeUnsaved(delta, this.unsaved.get(id)));
-        if (applied && onFailure) await onFailure(err);
         throw err;
       });
       this.emitAll(events);

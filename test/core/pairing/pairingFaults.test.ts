@@ -139,9 +139,52 @@ describe('pairing store faults (issue 8 §2)', function () {
       assert.equal(err.operation, 'write');
       return true;
     });
-    await assert.rejects(fs.stat(path.join(stateDir, 'allowFrom.json')), 'the allow-store entry was undone');
+    const allow = JSON.parse(await fs.readFile(path.join(stateDir, 'allowFrom.json'), 'utf8'));
+    assert.deepEqual(allow.allowFrom, [], 'the allow-store entry was undone');
+    assert.equal(allow.senders, undefined);
     assert.equal(store.isApproved({ id: STRANGER.id, aadObjectId: STRANGER.aadObjectId }), false);
     assert.equal(await fs.readFile(file, 'utf8'), before);
     assert.equal(store.getByCode(code)?.id, STRANGER.id, 'still pending');
+  });
+
+  it('a failed approval is undone under the pairing lock and removes only its own entry: another writer\'s entry stays, another gateway never sees the sender approved', async function () {
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-fault-'));
+    const file = path.join(stateDir, 'pairing.json');
+    const allowFile = path.join(stateDir, 'allowFrom.json');
+    const logger = new MemoryLogger();
+    const store = new PairingStore({ file, ttlMinutes: 60, maxPending: 20, logger });
+    const created = await store.touch({ id: STRANGER.id, meta: { name: STRANGER.name, aadObjectId: STRANGER.aadObjectId } });
+    assert.equal(created.kind, 'created');
+    if (spawnSync('chattr', ['+i', file]).status !== 0) {
+      store.close();
+      await fs.rm(stateDir, { recursive: true, force: true });
+      this.skip(); // needs root and a file system with immutable files (ext4, xfs, btrfs)
+    }
+    cleanup.push(async () => {
+      spawnSync('chattr', ['-i', file]);
+      store.close();
+      await fs.rm(stateDir, { recursive: true, force: true });
+    });
+    const code = (created as { request: { code: string } }).request.code;
+    let otherLook: Promise<string[]> | undefined;
+    const off = store.approved.on('changed', (list) => {
+      if (!list.some((s) => s.entry === STRANGER.aadObjectId)) return;
+      off();
+      // Right after the approval's allowFrom.json write: someone else adds FRIEND
+      // (the file changes under us), and another gateway, as it does before issuing
+      // a code, takes pairing.json's lock and reads who is approved.
+      const onDisk = JSON.parse(nodeFs.readFileSync(allowFile, 'utf8'));
+      onDisk.allowFrom.push(FRIEND.aadObjectId);
+      nodeFs.writeFileSync(allowFile, JSON.stringify(onDisk));
+      otherLook = withStateLock(file, { lockWaitMs: 5_000, logger: new MemoryLogger() }, async () => JSON.parse(await fs.readFile(allowFile, 'utf8')).allowFrom as string[]);
+    });
+    await assert.rejects(store.approve(code, 'test'), StateFileError);
+    assert.ok(otherLook, 'the allow store changed during the approval');
+    assert.deepEqual(await otherLook, [FRIEND.aadObjectId], 'the other gateway never saw the half-done approval');
+    const allow = JSON.parse(await fs.readFile(allowFile, 'utf8'));
+    assert.deepEqual(allow.allowFrom, [FRIEND.aadObjectId], 'only the approval\'s own entry was undone; the other writer\'s stays');
+    await store.approved.refresh();
+    assert.equal(store.isApproved({ id: STRANGER.id, aadObjectId: STRANGER.aadObjectId }), false);
+    assert.equal(store.isApproved({ id: FRIEND.id, aadObjectId: FRIEND.aadObjectId }), true);
   });
 });
