@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import schema from '../../../schema/conversation-test.schema.json';
 import { CONVERSATION_SUFFIX, TRANSCRIPT_SUFFIX, ConversationFileError, type ConversationFile, type ConversationTest } from './testFormat';
-import { transcriptToConversation } from './transcriptInput';
+import { readTestJson } from './conversationOutline';
 
 /** Finds, reads, checks and writes conversation test files (.conversation.json, and .transcript as input). */
 
@@ -15,24 +15,9 @@ function validator(): ValidateFunction {
 
 /** Reads a .conversation.json (or any JSON test file) or a .transcript. Throws ConversationFileError. */
 export async function readConversationFile(file: string): Promise<ConversationFile> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConversationFileError(file, [code === 'ENOENT' ? 'no such file' : `cannot be read (${(err as Error).message})`]);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConversationFileError(file, [`is not valid JSON: ${(err as Error).message}`]);
-  }
-  if (file.endsWith(TRANSCRIPT_SUFFIX) || Array.isArray(json)) {
-    const test = transcriptToConversation(json, file);
-    return { file, name: file, test, updateTarget: updateTargetFor(file) };
-  }
-  const test = parseConversationTest(json, file);
+  const read = await readTestJson(file);
+  if ('transcript' in read) return { file, name: file, test: read.transcript, updateTarget: updateTargetFor(file) };
+  const test = parseConversationTest(read.json, file);
   return { file, name: test.name ?? file, test, updateTarget: file };
 }
 

@@ -3,6 +3,8 @@ import type { Ctx } from '../ctx';
 import { loadGatewayModule } from '../lazyModules';
 import type { FileResult } from '../../core/conversationTest/results';
 import type { ConversationFile } from '../../core/conversationTest/testFormat';
+import { readConversationOutline } from '../../core/conversationTest/conversationOutline';
+import { plural } from '../../core/plural';
 
 /**
  * Conversation tests in VS Code's Test Explorer (the vscode.tests API): one
@@ -54,15 +56,21 @@ export class ConversationTestController implements vscode.Disposable {
         if (item) void this.loadSteps(item);
         else this.addFile(uri);
       };
-      watcher.onDidCreate(reload);
-      watcher.onDidChange(reload);
-      watcher.onDidDelete((uri) => this.controller.items.delete(uri.toString()));
-      this.disposables.push(watcher);
+      this.disposables.push(
+        watcher,
+        watcher.onDidCreate(reload),
+        watcher.onDidChange(reload),
+        watcher.onDidDelete((uri) => this.controller.items.delete(uri.toString())),
+      );
     }
     this.disposables.push(this.controller);
   }
 
-  /** Finds every test file under test/conversations/ and reads its steps. */
+  /**
+   * Finds every test file under test/conversations/ and reads its steps.
+   * Called when the Test Explorer first asks (resolveHandler), a run or a
+   * save needs it: never at activation.
+   */
   async discover(): Promise<void> {
     const folder = this.ctx.folder;
     if (!folder) return;
@@ -141,7 +149,7 @@ export class ConversationTestController implements vscode.Disposable {
       }
     }
     const total = result.steps.reduce((ms, s) => ms + s.durationMs, 0);
-    if (failed) report(item, 'failed', `${failed} of ${result.steps.length} steps failed`, total);
+    if (failed) report(item, 'failed', `${failed} of ${plural(result.steps.length, 'step')} failed`, total);
     else report(item, 'passed', undefined, total);
     if (result.updatedFile) run.appendOutput(`Recorded the bot's replies in ${vscode.workspace.asRelativePath(result.updatedFile)}\r\n`);
   }
@@ -189,12 +197,12 @@ export class ConversationTestController implements vscode.Disposable {
   private async loadSteps(item: vscode.TestItem): Promise<void> {
     if (item.parent) return;
     try {
-      const runtime = loadGatewayModule();
-      const file = await runtime.readConversationFile(item.uri!.fsPath);
+      // The light reader: listing steps must not load dist/gateway.js (the schema check runs with the test).
+      const outline = await readConversationOutline(item.uri!.fsPath);
       item.error = undefined;
       item.children.replace([]);
-      file.test.steps.forEach((step, i) => this.addStep(item, i + 1, runtime.stepTitle(i + 1, step.inbound, step.name)));
-      if (file.test.name) item.description = file.test.name;
+      outline.steps.forEach((title, i) => this.addStep(item, i + 1, title));
+      if (outline.name) item.description = outline.name;
     } catch (err) {
       item.error = (err as Error).message;
     }

@@ -59,6 +59,16 @@ describe('Conversation tests: Save as Conversation Test… and the Test Explorer
     fs.rmSync(path.join(workspaceDir(), 'test'), { recursive: true, force: true });
   });
 
+  it('with no test files, Run Conversation Tests says where it looked instead of doing nothing', async () => {
+    const a = await api();
+    assert.equal(fs.existsSync(path.join(workspaceDir(), 'test', 'conversations')), false);
+    const before = a.ctx.toasts.shown.length;
+    const run = (await vscode.commands.executeCommand('teamsBot.runConversationTests', { botUrl: cards.url, settleMs: 100 })) as Summary;
+    assert.deepEqual(run, { passed: 0, failed: 0, items: [] });
+    const said = a.ctx.toasts.shown.slice(before).map((t) => t.message);
+    assert.ok(said.some((m) => m.startsWith('No conversation tests under test/conversations/')), JSON.stringify(said));
+  });
+
   it('Save as Conversation Test… writes what reached the bot in the picked row\'s conversation', async () => {
     const a = await api();
     const state = (await vscode.commands.executeCommand('teamsBot.startWebhook')) as { status: string; url: string };
