@@ -4,7 +4,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { startGateway, personalMessage, type RunningGateway } from '../support/gatewayHarness';
-import { MAX_BOT_ANSWER_BYTES } from '../../src/core/gateway/botForwarder';
+import { MAX_BOT_ANSWER_BYTES, forwardToBot } from '../../src/core/gateway/botForwarder';
+import { MAX_STORED_BODY_BYTES } from '../../src/core/activity/activityLog';
 
 const ALICE = { id: '29:alice', name: 'Alice', aadObjectId: '11111111-1111-4111-8111-111111111111' };
 
@@ -103,6 +104,39 @@ describe('bot answers relayed faithfully (botForwarder)', function () {
       assert.deepEqual(record.botResponse?.body, invokeResponse);
     });
   }
+
+  it('a gzip answer that inflates past what the log stores is relayed as sent, and not inflated on the request path beyond the log\'s cap', async () => {
+    // 2 MiB of JSON that gzips to a few KB: under the relay cap, far over the log's.
+    const invokeResponse = { status: 200, body: { text: 'x'.repeat(2 * 1024 * 1024) } };
+    const compressed = zlib.gzipSync(Buffer.from(JSON.stringify(invokeResponse)));
+    const answer = (r: http.ServerResponse) => {
+      r.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      r.end(compressed);
+    };
+    const res = await through(answer, { 'accept-encoding': 'gzip' });
+    assert.equal(res.status, 200);
+    assert.equal(sha(res.body), sha(compressed), 'the compressed bytes, untouched');
+    const record = await gw!.waitForRecord((r) => r.direction === 'inbound' && r.fate === 'delivered');
+    const stored = record.botResponse?.body as { _truncated?: { reason?: string } };
+    assert.match(stored._truncated?.reason ?? '', new RegExp(`decodes to more than the ${MAX_STORED_BODY_BYTES} bytes the activity log stores; relayed as sent`));
+    // The forwarder itself stops inflating at the log's cap.
+    const direct = await forwardToBot(new URL(bot!.url), { 'content-type': 'application/json' }, Buffer.from('{}'), 10_000);
+    assert.ok(direct.ok);
+    assert.equal(direct.plain, 'too-large');
+  });
+
+  it('a plain answer bigger than the log stores keeps the log\'s truncation marker (its size, the start of its text)', async () => {
+    const body = Buffer.from(JSON.stringify({ blob: 'b'.repeat(MAX_STORED_BODY_BYTES * 2) }));
+    const res = await through((r) => {
+      r.writeHead(200, { 'content-type': 'application/json' });
+      r.end(body);
+    });
+    assert.equal(sha(res.body), sha(body));
+    const record = await gw!.waitForRecord((r) => r.direction === 'inbound' && r.fate === 'delivered');
+    const stored = record.botResponse?.body as { _truncated?: { originalBytes?: number; preview?: string } };
+    assert.equal(stored._truncated?.originalBytes, body.length);
+    assert.ok(stored._truncated?.preview?.startsWith('{"blob":"bbb'));
+  });
 
   it('fetch (which decodes like any HTTP client) reads a gzip answer as the bot meant it', async () => {
     bot = await startBot((r) => {

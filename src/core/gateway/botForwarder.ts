@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as zlib from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
+import { MAX_STORED_BODY_BYTES } from '../activity/activityLog';
 
 /**
  * Forwards an accepted request to the developer's bot byte for byte
@@ -20,8 +21,11 @@ export type ForwardResult =
       body: Buffer;
       /** The bot's headers that travel back with the body. */
       relayHeaders: Record<string, string>;
-      /** The body with its Content-Encoding undone, for the activity log; undefined when it cannot be decoded. */
-      plain: Buffer | undefined;
+      /**
+       * The body with its Content-Encoding undone, for the activity log; undefined when it cannot be decoded;
+       * 'too-large' when it decodes to more than the log stores (MAX_STORED_BODY_BYTES), so it is not inflated further.
+       */
+      plain: Buffer | 'too-large' | undefined;
     }
   | { ok: false; reason: 'bot-unreachable' | 'bot-timeout' | 'bot-answer-too-large'; detail: string };
 
@@ -109,23 +113,27 @@ function relayHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 
 /**
  * Undoes Content-Encoding (gzip, deflate, br, applied in the order listed) so
- * the activity log shows what the bot said. Bounded like the answer itself:
- * a small compressed body must not inflate without limit in the gateway.
+ * the activity log shows what the bot said. This runs on the request path,
+ * so it inflates no more than the log stores (MAX_STORED_BODY_BYTES): a
+ * bigger answer would only be cut there, and 4 MiB inflated synchronously for
+ * that would hold up every other request. (The relay does not need it: the
+ * caller gets the bytes as sent.)
  */
-function decode(body: Buffer, contentEncoding: string | undefined): Buffer | undefined {
+function decode(body: Buffer, contentEncoding: string | undefined): Buffer | 'too-large' | undefined {
   const codings = (contentEncoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
   let out = body;
   try {
     for (const coding of codings.reverse()) {
-      const options = { maxOutputLength: MAX_BOT_ANSWER_BYTES };
+      // One byte past what the log stores tells "fits" from "too large" without inflating the rest.
+      const options = { maxOutputLength: MAX_STORED_BODY_BYTES + 1 };
       if (coding === 'gzip' || coding === 'x-gzip') out = zlib.gunzipSync(out, options);
       // "deflate" means zlib-wrapped, but some servers send raw deflate.
       else if (coding === 'deflate') out = out[0] === 0x78 ? zlib.inflateSync(out, options) : zlib.inflateRawSync(out, options);
       else if (coding === 'br') out = zlib.brotliDecompressSync(out, options);
       else return undefined;
     }
-  } catch {
-    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : undefined;
   }
   return out;
 }

@@ -1,14 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isActivity, conversationKind, type Activity } from '../activity/activity';
 import type { ActivityRecord, ActivitySummary, AuthResult, Source } from '../activity/activityRecord';
-import type { ActivityLog, RecordInput } from '../activity/activityLog';
+import { MAX_STORED_BODY_BYTES, type ActivityLog, type RecordInput } from '../activity/activityLog';
 import { oneLineLogger, type Logger } from '../logger';
 import type { PairingStore } from '../pairing/pairingStore';
 import { decide, channelConversationId, type PairingState } from '../policy/policy';
 import { fateOf, type Reason } from '../reasons';
 import type { TeamsBotConfig } from '../config/configTypes';
 import type { ActivitySender, SendTarget } from './activitySender';
-import { forwardToBot } from './botForwarder';
+import { forwardToBot, type ForwardResult } from './botForwarder';
 import { echoMessage, pairingCodeMessage } from './messages';
 import { localClientRefusal } from './requestSource';
 
@@ -215,7 +215,7 @@ export class Pipeline {
       return this.finish(req, status, { status: 'failed', reason: result.reason, detail: result.detail }, { fate: 'failed', reason: result.reason, detail: result.detail, activity, auth });
     }
     // The log shows the decoded answer; the caller gets the bytes as the bot sent them.
-    const botBody = result.plain ? parseMaybeJson(result.plain, result.headers['content-type']) : `(${result.body.length} bytes in Content-Encoding ${result.headers['content-encoding']} that the gateway cannot decode; relayed as sent)`;
+    const botBody = botBodyForLog(result);
     const failed = result.status >= 500;
     const reason: Reason = failed ? 'bot-error' : acceptReason;
     const detail = failed ? `the bot answered HTTP ${result.status}: see its response and its own log` : acceptDetail;
@@ -359,6 +359,19 @@ export function summarize(activity: Activity | undefined): ActivitySummary {
     teamId: activity.channelData?.team?.id,
     text: text ? text.slice(0, 120) : undefined,
   };
+}
+
+/**
+ * What the activity log keeps of the bot's answer. An answer bigger than the
+ * log stores is not parsed (up to 4 MiB of JSON.parse on the request path, only
+ * for the log to cut it): it is kept as the log's own truncation marker.
+ */
+function botBodyForLog(result: Extract<ForwardResult, { ok: true }>): unknown {
+  const { plain } = result;
+  if (plain === undefined) return `(${result.body.length} bytes in Content-Encoding ${result.headers['content-encoding']} that the gateway cannot decode; relayed as sent)`;
+  if (plain === 'too-large') return { _truncated: { reason: `the bot's answer (${result.body.length} bytes in Content-Encoding ${result.headers['content-encoding']}) decodes to more than the ${MAX_STORED_BODY_BYTES} bytes the activity log stores; relayed as sent` } };
+  if (plain.length > MAX_STORED_BODY_BYTES) return { _truncated: { originalBytes: plain.length, preview: plain.subarray(0, 2000).toString('utf8') } };
+  return parseMaybeJson(plain, result.headers['content-type']);
 }
 
 function parseMaybeJson(body: Buffer, contentType: string | undefined): unknown {
