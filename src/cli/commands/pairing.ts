@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { PairingStore } from '../../core/pairing/pairingStore';
 import {
   approvePairing, rejectPairing, listApproved, revokeApproval, promoteApproval,
-  PairingNotFoundError, ApprovedSenderNotFoundError, ApprovedSenderInConfigError, ConfigWriteError,
+  PairingNotFoundError, PairingResolvedElsewhereError, ApprovedSenderNotFoundError, ApprovedSenderInConfigError, ConfigWriteError,
 } from '../../core/pairing/pairingActions';
 import { isStateFileError } from '../../core/pairing/stateFile';
 import { loadConfigFile } from '../../core/config/configLoader';
@@ -129,7 +129,7 @@ async function withStore(stateDir: string, logger: Logger, fn: (store: PairingSt
   try {
     return await fn(store);
   } catch (err) {
-    if (err instanceof PairingNotFoundError || err instanceof ApprovedSenderNotFoundError || err instanceof ApprovedSenderInConfigError) throw new UserError(err.message);
+    if (err instanceof PairingNotFoundError || err instanceof PairingResolvedElsewhereError || err instanceof ApprovedSenderNotFoundError || err instanceof ApprovedSenderInConfigError) throw new UserError(err.message);
     if (isStateFileError(err)) throw new UserError(changes ? `${err.message} Nothing was changed.` : err.message);
     if (err instanceof ConfigWriteError) throw new UserError(err.message);
     throw err;

@@ -26,6 +26,16 @@ export class PairingNotFoundError extends Error {
   }
 }
 
+/** reject found the code pending, but another process resolved it before the rejection was written. */
+export class PairingResolvedElsewhereError extends Error {
+  constructor(readonly request: PairingRequest, readonly approved: boolean) {
+    super(approved
+      ? `Pairing code ${request.code} was approved elsewhere a moment ago, so it was not rejected: ${request.id} may message the bot in personal chats (\`teams-bot-dev pairing revoke ${request.meta.aadObjectId ?? request.id}\` undoes that).`
+      : `Pairing code ${request.code} expired or was rejected elsewhere a moment ago; nothing was left to reject.`);
+    this.name = 'PairingResolvedElsewhereError';
+  }
+}
+
 /** revoke / promote named a sender that is not approved. */
 export class ApprovedSenderNotFoundError extends Error {
   constructor(id: string, approved: ApprovedSenderView[]) {
@@ -85,7 +95,12 @@ export async function rejectPairing(deps: PairingActionDeps, code: string): Prom
   await deps.store.load();
   const request = deps.store.getByCode(code);
   if (!request) throw new PairingNotFoundError(code, deps.store.list());
-  await deps.store.resolve(request.code, 'rejected');
+  // Undefined: between the look-up and the locked write, another process resolved it (an approval, say).
+  const rejected = await deps.store.resolve(request.code, 'rejected');
+  if (!rejected) {
+    await deps.store.approved.refresh();
+    throw new PairingResolvedElsewhereError(request, deps.store.isApproved({ id: request.id, aadObjectId: request.meta.aadObjectId }));
+  }
   deps.logger.info(`[msteams] pairing rejected code=${request.code} sender=${request.id}`);
   return request;
 }
@@ -171,6 +186,25 @@ export class ConfigWriteError extends Error {
     super(`Cannot write ${configFile} (${cause instanceof Error ? cause.message : String(cause)}): check that it is writable and not locked by another teams-bot-dev, then try again. Nothing was changed.`);
     this.name = 'ConfigWriteError';
   }
+}
+
+/**
+ * Approves a sender who has no pending request (Approve Sender on an
+ * Activities row of a personal chat), exactly as an approved pairing code
+ * would: into the allow store, personal chats only, never the config's
+ * allowFrom (which would also admit them to group chats via the fallback).
+ */
+export async function approveSender(
+  deps: Pick<PairingActionDeps, 'store' | 'logger' | 'via'>,
+  sender: { id: string; name?: string; aadObjectId?: string; conversationId?: string },
+): Promise<{ entry: string; added: boolean }> {
+  const entry = sender.aadObjectId ?? sender.id;
+  const { added } = await deps.store.approved.add({
+    entry, id: sender.id, aadObjectId: sender.aadObjectId, name: sender.name, conversationId: sender.conversationId,
+    approvedAt: new Date().toISOString(), approvedBy: approvedBy(deps.via),
+  });
+  deps.logger.info(`[msteams] sender approved without a code sender=${sender.id} approved+=${entry}${added ? '' : ' (already there)'} (personal chats only)`);
+  return { entry, added };
 }
 
 function approvedBy(via: string | undefined): string {
