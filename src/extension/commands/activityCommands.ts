@@ -7,6 +7,7 @@ import type { Ctx } from '../ctx';
 import type { ActivityTreeProvider } from '../views/activityTree';
 import { activityUri } from '../views/activityDocument';
 import { approve } from './pairingCommands';
+import { approveSender } from '../../core/pairing/pairingActions';
 import { readRawConfig } from '../setup/setupConfig';
 
 export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): vscode.Disposable[] {
@@ -47,11 +48,25 @@ export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): 
       if (!sender.id || !configFile) return undefined;
       const pending = ctx.stores()?.pairing.getBySender(sender.id);
       if (pending) return vscode.commands.executeCommand('teamsBot.approvePairing', pending.code);
+      const who = sender.name ?? sender.id;
+      const raw = await readRawConfig(ctx);
+      const dmPolicy = ctx.host.gateway?.config?.dmPolicy ?? raw.dmPolicy ?? 'pairing';
+      const stores = ctx.stores();
+      // A personal chat under dmPolicy "pairing": what an approved code grants (the allow store, personal chats only), not the config's allowFrom.
+      if ('summary' in arg && arg.summary.conversationKind === 'personal' && dmPolicy === 'pairing' && stores) {
+        const { added } = await approveSender({ store: stores.pairing, logger: ctx.logger, via: 'vscode' }, { ...sender, conversationId: arg.summary.conversationId });
+        void ctx.toasts.info(`${added ? 'Approved' : 'Already approved:'} ${who} for personal chats only (.teams-bot/allowFrom.json). Group chats and channels still follow the config: Promote Approved Sender to Config… adds them there.`);
+        return added;
+      }
       const entry = sender.aadObjectId ?? sender.id;
-      const key = 'summary' in arg && arg.reason === 'group-not-allowlisted' && Array.isArray((await readRawConfig(ctx)).groupAllowFrom) ? 'groupAllowFrom' : 'allowFrom';
+      const key = 'summary' in arg && arg.reason === 'group-not-allowlisted' && Array.isArray(raw.groupAllowFrom) ? 'groupAllowFrom' : 'allowFrom';
       const added = await addToAllowFrom(configFile, entry, key);
-      ctx.logger.info(`[msteams] ${key}+=${entry} (${sender.name ?? sender.id})${added ? '' : ' (already there)'}`);
-      void vscode.window.showInformationMessage(added ? `Added ${sender.name ?? sender.id} to ${key}.` : `${sender.name ?? sender.id} is already in ${key}.`);
+      ctx.logger.info(`[msteams] ${key}+=${entry} (${who})${added ? '' : ' (already there)'}`);
+      // Say the scope the entry grants: allowFrom is also the group fallback while groupAllowFrom is unset.
+      const scope = key === 'groupAllowFrom'
+        ? 'group chats and channels'
+        : Array.isArray(raw.groupAllowFrom) ? 'personal chats' : 'personal chats, and group chats and channels too while groupAllowFrom is unset';
+      void ctx.toasts.info(`${added ? `Added ${who} to` : `${who} is already in`} ${key} in the config: ${scope}.`);
       return added;
     }),
     vscode.commands.registerCommand('teamsBot.copyAsCurl', async (record: ActivityRecord) => {
