@@ -207,25 +207,6 @@ export async function approveSender(
   return { entry, added };
 }
 
-/**
- * Approves a sender who has no pending request (Approve Sender on an
- * Activities row of a personal chat), exactly as an approved pairing code
- * would: into the allow store, personal chats only, never the config's
- * allowFrom (which would also admit them to group chats via the fallback).
- */
-export async function approveSender(
-  deps: Pick<PairingActionDeps, 'store' | 'logger' | 'via'>,
-  sender: { id: string; name?: string; aadObjectId?: string; conversationId?: string },
-): Promise<{ entry: string; added: boolean }> {
-  const entry = sender.aadObjectId ?? sender.id;
-  const { added } = await deps.store.approved.add({
-    entry, id: sender.id, aadObjectId: sender.aadObjectId, name: sender.name, conversationId: sender.conversationId,
-    approvedAt: new Date().toISOString(), approvedBy: approvedBy(deps.via),
-  });
-  deps.logger.info(`[msteams] sender approved without a code sender=${sender.id} approved+=${entry}${added ? '' : ' (already there)'} (personal chats only)`);
-  return { entry, added };
-}
-
 function approvedBy(via: string | undefined): string {
   let user = '';
   try {
