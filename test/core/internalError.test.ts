@@ -13,6 +13,7 @@ import { MemoryLogger } from '../../src/core/logger';
 import { PairingStore } from '../../src/core/pairing/pairingStore';
 import { REASONS } from '../../src/core/reasons';
 import { Pipeline } from '../../src/core/gateway/pipeline';
+import { defaultConfig } from '../../src/core/config/configLoader';
 import { createWebhookApp, listen, boundPort } from '../../src/core/gateway/webhookServer';
 import { personalMessage } from '../support/gatewayHarness';
 
@@ -64,6 +65,52 @@ describe('internal errors (issue 8 §2)', () => {
     const line = logger.lines.find((l) => l.message.includes('reason=internal-error'));
     assert.equal(line?.level, 'error');
     assert.match(line!.message, /TypeError: Cannot read properties of undefined[\s\S]*at /, 'the stack is in the log');
+    await activities.flush();
+  });
+});
+
+describe('internal errors while starting a pairing', () => {
+  let dir: string;
+  let server: http.Server | undefined;
+  let pairing: PairingStore | undefined;
+
+  afterEach(async () => {
+    pairing?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('a bug in the pairing path (a TypeError, not a state-file fault) is 500 internal-error, not 503 pairing-store-unavailable', async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-internal-'));
+    const logger = new MemoryLogger();
+    const activities = new ActivityLog({ dir, logger });
+    // The bug: the store's code throws a TypeError (nothing is wrong with the disk).
+    class BuggyStore extends PairingStore {
+      override touch(): never {
+        throw new TypeError("Cannot read properties of undefined (reading 'meta')");
+      }
+    }
+    pairing = new BuggyStore({ file: path.join(dir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger });
+    const pipeline = new Pipeline({
+      config: () => ({ ...defaultConfig(), dmPolicy: 'pairing' }),
+      authenticator: () => undefined,
+      pairing,
+      activities,
+      sender: { send: async () => ({ ok: true, status: 201 }) },
+      logger,
+    });
+    const app = createWebhookApp({ path: '/api/messages', maxBodyBytes: 65536, pipeline, logger, onSimulatorReply: () => undefined });
+    server = await listen(app, '127.0.0.1', 0, { logger, pipeline });
+    const res = await fetch(`http://127.0.0.1:${boundPort(server)}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(personalMessage({ id: '29:someone' }, 'hi', 'http://127.0.0.1:1/')),
+    });
+    assert.equal(res.headers.get('x-teams-bot-dev-reason'), 'internal-error');
+    assert.equal(res.status, 500);
+    const body = (await res.json()) as { reason: string; detail: string };
+    assert.match(body.detail, /reading 'meta'/);
+    assert.ok(!logger.lines.some((l) => l.message.includes('pairing-store-unavailable')), 'not blamed on the store');
     await activities.flush();
   });
 });

@@ -4,6 +4,7 @@ import type { ActivityRecord, ActivitySummary, AuthResult, Source } from '../act
 import { MAX_STORED_BODY_BYTES, type ActivityLog, type RecordInput } from '../activity/activityLog';
 import { oneLineLogger, type Logger } from '../logger';
 import type { PairingStore } from '../pairing/pairingStore';
+import { isStateFileError } from '../pairing/stateFile';
 import { decide, channelConversationId, type PairingState } from '../policy/policy';
 import { fateOf, type Reason } from '../reasons';
 import type { TeamsBotConfig } from '../config/configTypes';
@@ -96,6 +97,9 @@ export class Pipeline {
       try {
         pairing = await this.startPairing(activity, config);
       } catch (err) {
+        // Only a state file that cannot be locked, read or written is the store's fault (503, with what to
+        // fix); anything else is a bug in the gateway and goes on to become internal-error.
+        if (!isStateFileError(err)) throw err;
         return this.pairingStoreFault(req, activity, auth.result, decision.detail, err);
       }
       // An approval landed (perhaps in another process) while the request was being written: no code, let them in.

@@ -492,7 +492,7 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
       await fsp.rename(this.file, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+      throw stateFileFault(this.file, 'write', err);
     }
     this.logger.warn(`${this.file} was unreadable (${why}); moved it to ${target} and started with no pending pairing requests. Approved senders are safe: they live in ${ALLOW_FILE_NAME} and the config's allowFrom.`);
   }
