@@ -258,7 +258,9 @@ describe('config editor, toasts and commands in a real VS Code', function () {
       assert.ok(problems.diagnostics.some((d) => d.path === 'dmPolicy' && d.line === 4));
       assert.equal(a.ctx.host.state.status, 'running');
       assert.match(a.statusBar.item.text, /config error/);
-      assert.match((a.statusBar.item.tooltip as vscode.MarkdownString).value, /dmPolicy: must be one of .*\(line 4, col 15\)/);
+      // The tooltip is markdown with user text escaped: compare what it renders, not the escapes.
+      const shown = (a.statusBar.item.tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
+      assert.match(shown, /dmPolicy: must be one of .*\(line 4, col 15\)/);
       const inProblems = await waitFor('the error in Problems', () => ours(vscode.Uri.file(configFile)).find((d) => d.code === 'schema:enum'));
       assert.equal(inProblems.severity, vscode.DiagnosticSeverity.Error);
       assert.deepEqual([inProblems.range.start.line, inProblems.range.start.character], [3, 14]);
