@@ -12,6 +12,8 @@ import type { Logger } from '../../core/logger';
 import { resolveCommon, type CommonOptions } from '../options';
 import { ago } from '../../core/timeAgo';
 import { table } from '../table';
+import { matchAllowlist } from '../../core/policy/allowlistMatch';
+import { effectiveList } from '../../core/config/accessGroups';
 import { UserError } from '../cliError';
 
 function openStore(stateDir: string, logger: Logger): PairingStore {
@@ -47,13 +49,15 @@ export async function pairingList(opts: CommonOptions & { json?: boolean }, logg
  */
 export async function pairingApprove(code: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
   const { configFile, stateDir } = resolveCommon(opts);
+  const loaded = await loadConfigFile(configFile);
+  const dmPolicy = loaded.config?.dmPolicy;
   return withStore(stateDir, logger, async (store) => {
     const result = await approvePairing({ configFile, store, logger, via: 'cli', notify: approvalNotifier(configFile, {}, logger) }, code);
     if (result.alreadyApproved) {
-      out.write(`${result.request.code} was already approved: ${describe(result.request)} can message the bot in a personal chat. Nothing changed; no second notice was sent.\n`);
+      out.write(`${result.request.code} was already approved: ${describe(result.request)} ${canDm(dmPolicy, configFile, 'can')}. Nothing changed; no second notice was sent.\n`);
       return 0;
     }
-    out.write(`Approved ${result.request.code}: ${describe(result.request)} ${result.added ? 'can now message the bot in a personal chat' : 'was already approved for personal chats'} (${path.join(stateDir, 'allowFrom.json')}, as ${result.entry}). Group chats and channels still follow groupAllowFrom/allowFrom in the config: \`teams-bot-dev pairing promote ${result.entry}\` adds them there.\n`);
+    out.write(`Approved ${result.request.code}: ${describe(result.request)} ${result.added ? canDm(dmPolicy, configFile, 'can now') : 'was already approved for personal chats'} (${path.join(stateDir, 'allowFrom.json')}, as ${result.entry}). Group chats and channels still follow groupAllowFrom/allowFrom in the config: \`teams-bot-dev pairing promote ${result.entry}\` adds them there.\n`);
     out.write(`${result.notice.sent ? 'The sender was told they are approved.' : `Notice: ${result.notice.detail}.`}\n`);
     return 0;
   }, true);
@@ -101,7 +105,16 @@ export async function pairingRevoke(id: string, opts: CommonOptions, logger: Log
   const loaded = await loadConfigFile(configFile);
   return withStore(stateDir, logger, async (store) => {
     const removed = await revokeApproval({ configFile, store, logger, config: loaded.config }, id);
-    out.write(`Revoked ${removed.name ? `${removed.name} (${removed.entry})` : removed.entry}: their next personal message starts a new pairing.\n`);
+    // Still in the config's allowFrom (as their id, AAD object id or entry): the revoke alone does not shut them out.
+    const from = { id: removed.id ?? removed.entry, aadObjectId: removed.aadObjectId, name: removed.name };
+    const config = loaded.config;
+    const stillAllowed = config ? matchAllowlist(effectiveList(config.allowFrom, config), { from }, config.dangerouslyAllowNameMatching) : undefined;
+    const next = stillAllowed?.matched
+      ? `they are still allowed by allowFrom in ${configFile} (entry ${stillAllowed.entry}): remove them there too to shut them out`
+      : loaded.config?.dmPolicy === 'pairing' || !loaded.config
+        ? 'their next personal message starts a new pairing'
+        : `dmPolicy is "${loaded.config.dmPolicy}", which decides their personal messages from now on`;
+    out.write(`Revoked ${removed.name ? `${removed.name} (${removed.entry})` : removed.entry}: ${next}.\n`);
     return 0;
   }, true);
 }
@@ -117,6 +130,20 @@ export async function pairingPromote(id: string, opts: CommonOptions, logger: Lo
     out.write(`Promoted ${sender.name ? `${sender.name} (${sender.entry})` : sender.entry}: ${added ? 'added to' : 'already in'} allowFrom in ${configFile}, which also admits them to group chats and channels when groupAllowFrom is unset or empty.\n`);
     return 0;
   }, true);
+}
+
+/** What an approval means under the config's dmPolicy: approvals count under "pairing" only. */
+function canDm(dmPolicy: string | undefined, configFile: string, can: 'can' | 'can now'): string {
+  switch (dmPolicy) {
+    case 'pairing':
+      return `${can} message the bot in a personal chat`;
+    case 'open':
+      return 'is recorded as approved, though dmPolicy "open" lets anyone message the bot in a personal chat anyway';
+    case undefined:
+      return `is recorded as approved; it counts once ${configFile} is valid with dmPolicy "pairing" (\`teams-bot-dev config validate\`)`;
+    default:
+      return `is recorded as approved, but it does not count while dmPolicy is "${dmPolicy}" in ${configFile}: set dmPolicy to "pairing" (or \`teams-bot-dev pairing promote\` them into allowFrom) to let them message the bot`;
+  }
 }
 
 /**
