@@ -154,7 +154,8 @@ function rawCases(rng: Rng): Case[] {
     { kind: 'raw', name: 'an Expect other than 100-continue', data: httpRequest(`POST /api/messages HTTP/1.1\nHost: 127.0.0.1\nExpect: ${rng.pick(['foo', '200-ok', 'x'])}\nConnection: close\nContent-Length: ${body.length}\n\n`, body), expect: { status: 200, reason: 'no-sender' } },
     // HTTP/1.1 without Host: Node answers 400 itself before any handler or event (requireHostHeader).
     { kind: 'raw', name: 'HTTP/1.1 without Host', data: httpRequest(`POST /api/messages HTTP/1.1\nConnection: close\nContent-Length: ${body.length}\n\n`, body), records: 0, expect: { status: 400 } },
-    { kind: 'raw', name: 'a path that cannot be decoded', data: httpRequest(`POST /api/%${rng.pick(['', 'zz', 'E0%A4%A'])} HTTP/1.1\nHost: x\nConnection: close\nContent-Length: ${body.length}\n\n`, body), expect: { status: 400, reason: 'bad-http-request' } },
+    // A loopback Host: local mode judges the Host (host-not-loopback) before the path.
+    { kind: 'raw', name: 'a path that cannot be decoded', data: httpRequest(`POST /api/%${rng.pick(['', 'zz', 'E0%A4%A'])} HTTP/1.1\nHost: 127.0.0.1\nConnection: close\nContent-Length: ${body.length}\n\n`, body), expect: { status: 400, reason: 'bad-http-request' } },
   ];
 }
 

@@ -105,6 +105,25 @@ describe('gateway over HTTP: web pages cannot post in local mode', function () {
     });
   }
 
+  // The source is judged before the body is parsed or the path matched: a page's POST is a browser-request whatever it sends.
+  const browserHeaders = (port: number) => ({ host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' });
+  for (const c of [
+    { name: 'a body that is not JSON', body: () => '{not json', path: '/api/messages', otherwise: 'malformed-json' },
+    { name: 'a body over webhook.maxBodyBytes', body: () => 'x'.repeat(1024 * 1024 + 1), path: '/api/messages', otherwise: 'body-too-large' },
+    { name: 'a wrong path', body: () => JSON.stringify(personalMessage(CAROL, 'wrong path', SERVICE_URL)), path: '/api/other', otherwise: 'wrong-path' },
+  ]) {
+    it(`a browser POST with ${c.name} is 403 browser-request (not ${c.otherwise}), recorded; nothing reaches the bot`, async () => {
+      const res = await rawPost(gw.port, browserHeaders(gw.port), c.body(), c.path);
+      assert.equal(res.status, 403);
+      assert.equal(res.headers[REASON_HEADER], 'browser-request');
+      assert.equal(res.json.reason, 'browser-request');
+      const record = await gw.waitForRecord((r) => r.reason === 'browser-request');
+      assert.equal(record.status, 403);
+      assert.equal(record.fate, 'rejected');
+      assert.equal(bot.requests.length, 0);
+    });
+  }
+
   it('curl-like requests (Host 127.0.0.1, localhost, [::1]-style) and Node\'s fetch are still delivered', async () => {
     const hosts = [`127.0.0.1:${gw.port}`, `localhost:${gw.port}`, `[::1]:${gw.port}`];
     for (const host of hosts) {

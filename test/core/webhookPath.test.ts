@@ -44,6 +44,17 @@ describe('webhook.path is matched literally', function () {
     assert.equal((await gw.post(personalMessage(ALICE, 'hi', SERVICE_URL), {}, '/botx')).headers.get('x-teams-bot-dev-reason'), 'wrong-path');
   });
 
+  it('one trailing slash is accepted on webhook.path and on /api/messages (Express did, and a bot may be registered so); otherwise literal and case-sensitive', async () => {
+    gw = await start('/bot');
+    const reason = async (urlPath: string) => (await gw!.post(personalMessage(ALICE, 'hi', SERVICE_URL), {}, urlPath)).headers.get('x-teams-bot-dev-reason');
+    assert.equal(await reason('/bot/'), 'echo');
+    assert.equal(await reason('/api/messages/'), 'echo');
+    assert.equal(await reason('/bot//'), 'wrong-path');
+    assert.equal(await reason('/Bot/'), 'wrong-path');
+    assert.equal(await reason('/API/messages'), 'wrong-path');
+    assert.ok(!gw.logger.lines.some((l) => l.message.includes(`legacy path`) && l.message.includes('/bot/')), 'the configured path with a slash is not the legacy path');
+  });
+
   describe('the schema rejects a path that cannot be served', () => {
     for (const bad of ['api/messages', '', '/api messages', '/api/messages?x=1', '/api#frag', '/api/\u00e4', '/api/%20', '/api\tx']) {
       it(JSON.stringify(bad), () => {

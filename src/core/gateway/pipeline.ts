@@ -137,6 +137,31 @@ export class Pipeline {
     return this.forward(req, activity, config.bot.url, config.bot.timeoutMs, decision.reason, decision.detail, auth.result);
   }
 
+  /**
+   * Local mode's refusal of a loopback client that is a web browser or names a
+   * non-loopback Host (requestSource.ts), decided from the headers alone. The
+   * webhook server asks before anything else, so a browser's POST is answered
+   * 403 browser-request whatever its body, size or path would have earned
+   * (malformed-json, body-too-large, wrong-path). undefined: the request goes
+   * on (not local mode: there the token is the proof, checked later).
+   */
+  localClientRefusal(req: Pick<InboundRequest, 'source' | 'headers'>): { reason: 'browser-request' | 'host-not-loopback'; detail: string } | undefined {
+    if (req.source !== 'loopback' || this.deps.authenticator()) return undefined;
+    return localClientRefusal(req.headers);
+  }
+
+  /** The answer to a refused local client; the activity is recorded when the body (if it could be read) is one. */
+  refuseLocalClient(req: InboundRequest, refusal: { reason: 'browser-request' | 'host-not-loopback'; detail: string }): PipelineResponse {
+    let activity: Activity | undefined;
+    try {
+      const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+      if (isActivity(parsed) && !shapeProblem(parsed, ACTIVITY_SHAPE)) activity = parsed;
+    } catch {
+      /* not an activity: recorded without one */
+    }
+    return this.reject(req, 403, refusal.reason, refusal.detail, activity, 'not-checked');
+  }
+
   private async authenticate(req: InboundRequest, activity: Activity): Promise<{ ok: true; result: AuthResult } | { ok: false; reason: Reason; detail: string; status?: number }> {
     if (req.source === 'simulated') return { ok: true, result: 'simulated' };
     const authenticator = this.deps.authenticator();
@@ -150,7 +175,8 @@ export class Pipeline {
       return { ok: false, reason: 'not-local', detail: `no appId is configured (local mode), and ${how}: set appId (and the app password) so the gateway can check Bot Framework tokens` };
     }
     // Loopback is not enough: a web page in the developer's browser is on loopback too (see requestSource.ts).
-    const refusal = localClientRefusal(req.headers);
+    // The webhook server has refused those before the body; this covers a request handed to handle() directly.
+    const refusal = this.localClientRefusal(req);
     if (refusal) return { ok: false, status: 403, ...refusal };
     return { ok: true, result: 'local' };
   }

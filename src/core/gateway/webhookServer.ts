@@ -34,10 +34,27 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   });
 
   const readBody = express.raw({ type: () => true, limit: opts.maxBodyBytes, inflate: true });
+
+  // Before the body is parsed or the path judged: a web page's POST to loopback (local mode) is refused as
+  // browser-request, not as whatever its body or path would have earned (malformed-json, body-too-large,
+  // wrong-path). The body is still read, within the limit, so the record shows the attempted activity.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.path.startsWith(`${SIMULATOR_PREFIX}/`)) return next();
+    const refusal = opts.pipeline.localClientRefusal({ source: classifySource(req.socket.remoteAddress, req.headers), headers: req.headers });
+    if (!refusal) return next();
+    readBody(req, res, (err?: unknown) => {
+      if ((err as { type?: string } | undefined)?.type === 'request.aborted') return;
+      send(res, opts.pipeline.refuseLocalClient(inbound(req), refusal));
+    });
+  });
+
   // webhook.path is a literal path, compared as the request spells it. Never an
   // Express route pattern: "/api/:x" would match any segment, and "(" or "*"
-  // would make path-to-regexp throw at start.
-  const isWebhookPath = (req: Request) => req.path === opts.path || req.path === LEGACY_PATH;
+  // would make path-to-regexp throw at start. One trailing slash is accepted
+  // too, as Express's non-strict routing did (a bot registered as
+  // ".../api/messages/" must keep working); otherwise literal and case-sensitive.
+  const samePath = (actual: string, configured: string) => actual === configured || actual === `${configured}/`;
+  const isWebhookPath = (req: Request) => samePath(req.path, opts.path) || samePath(req.path, LEGACY_PATH);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (!isWebhookPath(req)) return next();
@@ -46,7 +63,7 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     if (req.method !== 'POST') return next();
     readBody(req, res, (err?: unknown) => {
       if (err) return next(err);
-      if (req.path !== opts.path && !warnedLegacy) {
+      if (!samePath(req.path, opts.path) && !warnedLegacy) {
         warnedLegacy = true;
         opts.logger.warn(`[msteams] a request used the legacy path ${LEGACY_PATH}; webhook.path is ${opts.path}. It is accepted for now: update the bot's messaging endpoint to ${opts.path}.`);
       }
