@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
  * file of a running gateway. node:sqlite exists from Node 22.5 (unflagged
  * from 22.13); on an older extension host this says so instead of guessing.
  */
-export interface ApprovedSender {
+/** Not the pairing allow store's ApprovedSender (core/pairing/allowStore.ts): a row of OpenClaw's own store. */
+export interface OpenClawApprovedSender {
   /** The AAD object id (or whatever id OpenClaw stored). */
   entry: string;
   accountId: string;
@@ -17,7 +18,7 @@ export interface ApprovedSender {
 }
 
 export type ApprovedSendersResult =
-  | { ok: true; senders: ApprovedSender[] }
+  | { ok: true; senders: OpenClawApprovedSender[] }
   | { ok: false; reason: string };
 
 interface SqliteStatement {
