@@ -24,6 +24,22 @@ export interface ApprovalOutcome {
   message: string;
 }
 
+export interface ApproveHooks {
+  /**
+   * Called when the gateway is down, just before the CLI approves (which, with
+   * no command owner yet, rewrites openclaw.json); false cancels the approval.
+   */
+  beforeCliApproval?: () => Promise<boolean>;
+}
+
+/** beforeCliApproval said no: nothing was approved. */
+export class ApprovalCancelledError extends Error {
+  constructor(code: string) {
+    super(`The approval of ${code} was cancelled; nothing changed.`);
+    this.name = 'ApprovalCancelledError';
+  }
+}
+
 interface PairingsEvents {
   changed: readonly OpenClawPairingRequest[];
   /** Requests whose code was not in any earlier list (not raised for the first list). */
@@ -97,7 +113,7 @@ export class OpenClawPairings extends TypedEmitter<PairingsEvents> {
    * in Teams. When the gateway is not up, approves with the CLI and says
    * plainly that the sender was not told and how to tell them.
    */
-  async approve(request: OpenClawPairingRequest): Promise<ApprovalOutcome> {
+  async approve(request: OpenClawPairingRequest, hooks: ApproveHooks = {}): Promise<ApprovalOutcome> {
     const { cli, accountId } = this.options;
     const who = request.name ? `${request.name} (${request.senderId})` : request.senderId;
     const name = request.name ?? 'the sender';
@@ -125,6 +141,8 @@ export class OpenClawPairings extends TypedEmitter<PairingsEvents> {
       }
       if (gatewayDown) {
         this.options.logger?.info(`[openclaw] gateway not reachable (${gatewayDown.message}); approving ${request.code} with the CLI`);
+        // Only the CLI path may rewrite openclaw.json, so only here is there anything to confirm.
+        if (hooks.beforeCliApproval && !(await hooks.beforeCliApproval())) throw new ApprovalCancelledError(request.code);
         const result = await cli.approveWithCli(request.code, accountId);
         outcome = {
           senderId: result.senderId,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ApprovalOutcome } from '../../core/openclaw/openclawPairings';
+import { ApprovalCancelledError, type ApprovalOutcome } from '../../core/openclaw/openclawPairings';
 import { readOpenClawConfig } from '../../core/openclaw/openclawConfigFile';
 import type { OpenClawPairingRequest } from '../../core/openclaw/openclawOutput';
 import { ToolNotFoundError } from '../../core/process/toolNotFound';
@@ -102,27 +102,38 @@ export function registerOpenClaw(ctx: Ctx): void {
   async function approve(arg: OpenClawNode | OpenClawPairingRequest | string | undefined): Promise<ApprovalOutcome | undefined> {
     const request = await pick(arg, 'Approve');
     if (!request) return undefined;
-    // OpenClaw's first CLI approval makes the sender the command owner and rewrites openclaw.json.
-    const config = readOpenClawConfig(controller.location.configPath);
-    if (!config.hasCommandOwner) {
-      const go = await ctx.toasts.warning(
-        `Approving ${request.name ?? request.senderId} may rewrite openclaw.json: OpenClaw's first approval without a running gateway sets commands.ownerAllowFrom and saves the file as plain JSON, so its comments are lost (the old file is kept as openclaw.json.bak).`,
-        'Approve Anyway',
-      );
-      if (go !== 'Approve Anyway') return undefined;
-    }
     try {
       const outcome = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Approving ${request.name ?? request.code} in OpenClaw…` },
-        () => controller.pairings.approve(request),
+        () => controller.pairings.approve(request, { beforeCliApproval: () => confirmRewrite(request) }),
       );
       if (outcome.notified) void ctx.toasts.info(outcome.message);
       else void ctx.toasts.warning(outcome.message);
       return outcome;
     } catch (err) {
-      void ctx.toasts.error(`OpenClaw: ${(err as Error).message}`);
+      if (!(err instanceof ApprovalCancelledError)) void ctx.toasts.error(`OpenClaw: ${(err as Error).message}`);
       return undefined;
     }
+  }
+
+  /**
+   * Asked only on the CLI fallback (the gateway path never rewrites): OpenClaw's
+   * first CLI approval makes the sender the command owner and saves
+   * openclaw.json as plain JSON. Worded from what the file holds.
+   */
+  async function confirmRewrite(request: OpenClawPairingRequest): Promise<boolean> {
+    const config = readOpenClawConfig(controller.location.configPath);
+    if (config.hasCommandOwner) return true;
+    const what = !config.exists
+      ? 'sets commands.ownerAllowFrom in openclaw.json (there is none yet)'
+      : config.hasComments
+        ? 'sets commands.ownerAllowFrom and saves openclaw.json as plain JSON, so its comments are lost (the old file is kept as openclaw.json.bak)'
+        : 'sets commands.ownerAllowFrom and saves openclaw.json again as plain JSON (the old file is kept as openclaw.json.bak)';
+    const go = await ctx.toasts.warning(
+      `OpenClaw's gateway is not running, so approving ${request.name ?? request.senderId} goes through the openclaw CLI, whose first approval ${what}.`,
+      'Approve Anyway',
+    );
+    return go === 'Approve Anyway';
   }
 
   async function reject(arg: OpenClawNode | OpenClawPairingRequest | string | undefined): Promise<boolean> {

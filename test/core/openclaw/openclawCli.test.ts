@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { OpenClawCli } from '../../../src/core/openclaw/openclawCli';
 import { OpenClawError } from '../../../src/core/openclaw/openclawErrors';
-import { OpenClawPairings } from '../../../src/core/openclaw/openclawPairings';
+import { ApprovalCancelledError, OpenClawPairings } from '../../../src/core/openclaw/openclawPairings';
 import { readApprovedSenders } from '../../../src/core/openclaw/approvedSenders';
 import { readOpenClawConfig } from '../../../src/core/openclaw/openclawConfigFile';
 import { StoreWatcher } from '../../../src/core/openclaw/storeWatcher';
@@ -128,7 +128,13 @@ describe('OpenClaw companion (against the real openclaw CLI, offline)', function
     const alice = pairings.requests.find((r) => r.code === 'APPR2345');
     assert.ok(alice);
 
-    const outcome = await pairings.approve(alice);
+    // The confirmation comes only on the CLI path, and a no cancels before anything is written.
+    await assert.rejects(pairings.approve(alice, { beforeCliApproval: async () => false }), (err: unknown) => err instanceof ApprovalCancelledError);
+    assert.ok(pairings.requests.some((r) => r.code === 'APPR2345'), 'still pending after a cancelled approval');
+    assert.match(fs.readFileSync(configPath, 'utf8'), /my notes/);
+    let asked = 0;
+    const outcome = await pairings.approve(alice, { beforeCliApproval: async () => ++asked > 0 });
+    assert.equal(asked, 1);
     assert.equal(outcome.via, 'cli');
     assert.equal(outcome.notified, false);
     assert.equal(outcome.senderId, '77777777-aaaa-4bbb-8ccc-000000000007');

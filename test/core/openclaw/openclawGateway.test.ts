@@ -139,8 +139,10 @@ describe('OpenClaw companion with the real gateway and msteams plugin (offline, 
     assert.ok(request, `no request for Erin: ${JSON.stringify(pairings.requests)} ${pairings.lastError?.message ?? ''}`);
     assert.equal(request.name, 'Erin Unauth');
 
-    const outcome = await pairings.approve(request);
+    let asked = 0;
+    const outcome = await pairings.approve(request, { beforeCliApproval: async () => ++asked > 0 });
     assert.deepEqual([outcome.via, outcome.notified, outcome.senderId, outcome.configRewritten], ['gateway', true, erin.aadObjectId, false]);
+    assert.equal(asked, 0, 'the gateway path never rewrites openclaw.json, so nothing is asked');
     assert.equal(outcome.message, `Approved Erin Unauth (${erin.aadObjectId}). OpenClaw told them in Teams that they can message the bot now.`);
     const notice = sent.find((s) => s.url.includes(`/v3/conversations/a:conv-${erin.aadObjectId}/activities`));
     assert.ok(notice, `the connector got: ${JSON.stringify(sent.map((s) => s.url))}`);

@@ -112,7 +112,7 @@ describe('OpenClaw view (real openclaw CLI)', function () {
     const outcome = await vscode.commands.executeCommand<ApprovalOutcome>('teamsBot.openclaw.approve', alice);
     a.ctx.toasts.answer = undefined;
     const shown = a.ctx.toasts.shown.slice(before);
-    assert.match(shown[0]?.message ?? '', /may rewrite openclaw\.json.*comments are lost.*openclaw\.json\.bak/);
+    assert.match(shown[0]?.message ?? '', /^OpenClaw's gateway is not running, so approving Alice Example goes through the openclaw CLI, whose first approval sets commands\.ownerAllowFrom and saves openclaw\.json as plain JSON, so its comments are lost \(the old file is kept as openclaw\.json\.bak\)\.$/);
     assert.ok(outcome, `approval failed: ${JSON.stringify(shown)}`);
     assert.equal(outcome.via, 'cli');
     assert.equal(outcome.notified, false);
@@ -132,7 +132,7 @@ describe('OpenClaw view (real openclaw CLI)', function () {
     const outcome = await vscode.commands.executeCommand<ApprovalOutcome>('teamsBot.openclaw.approve', 'HOST6789');
     assert.ok(outcome);
     assert.equal(outcome.configRewritten, false);
-    assert.equal(a.ctx.toasts.shown.slice(before).filter((t) => /may rewrite/.test(t.message)).length, 0);
+    assert.equal(a.ctx.toasts.shown.slice(before).filter((t) => /goes through the openclaw CLI/.test(t.message)).length, 0);
   });
 
   it('Reject without a running gateway says it needs the gateway, and when the request expires by itself', async () => {
