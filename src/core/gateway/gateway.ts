@@ -245,8 +245,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   }
 
   /**
-   * Approves a pairing code: allowFrom in the config file gains the sender, and
-   * the sender is told. Resolves once the running gateway lets them in, so the
+   * Approves a pairing code: the state dir's allowFrom.json gains the sender
+   * (personal chats only; the config file is untouched), and the sender is told. Resolves once the running gateway lets them in, so the
    * sender's next message is never taken for a new pairing.
    */
   async approve(code: string, via = 'gateway'): Promise<ApproveResult> {
@@ -510,7 +510,6 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.activities.on('recorded', (record) => this.emit('activity', record)),
       this.pairing.on('requested', (request) => this.emit('pairingRequested', request)),
       this.pairing.on('resolved', (event) => {
-        // so the sender's next message is not taken for a new pairing.
         // An approval made by another process (the CLI) takes effect here now: say so once, in the log.
         if (event.outcome === 'approved' && !this.approvingHere.has(event.request.code)) {
           this.options.logger.info(`[msteams] pairing ${event.request.code} approved elsewhere: ${event.request.id} may now message the bot in personal chats`);

@@ -310,11 +310,11 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
   }
 
   /**
-   * Removes a pending request with an outcome, nothing else. Rejection uses it;
-   * an approval must go through approve() (via pairingActions), which also lets
-   * the sender in.
+   * Removes a pending request as rejected, nothing else. An approval must go
+   * through approve() (via pairingActions), which also lets the sender in:
+   * recording 'approved' here would leave them outside with their request gone.
    */
-  resolve(code: string, outcome: 'approved' | 'rejected'): Promise<PairingRequest | undefined> {
+  resolve(code: string, outcome: 'rejected'): Promise<PairingRequest | undefined> {
     const wanted = normalizePairingCode(code);
     return this.mutate((state, now) => {
       const index = state.requests.findIndex((r) => r.code === wanted);

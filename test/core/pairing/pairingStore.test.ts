@@ -125,7 +125,7 @@ describe('PairingStore', () => {
     await store.touch({ id: '29:bob', meta: {} });
     await store.touch({ id: '29:dave', meta: {} });
     await other.load();
-    await other.resolve(dave.request.code, 'approved');
+    await other.resolve(dave.request.code, 'rejected');
     await other.touch({ id: '29:erin', meta: {} });
     await store.flush();
     const disk = readDisk().requests;
@@ -207,6 +207,15 @@ describe('PairingStore', () => {
     assert.deepEqual(reader.list(), []);
   });
 
+  // Checked by the type check (npx tsc, part of npm test): resolve() must not be able to record an approval,
+  // which would drop the request without letting the sender in. Reverting the signature fails it (unused directive).
+  it('resolve() records rejections only: an approval goes through approve()', () => {
+    const approveThroughResolve = (s: PairingStore) =>
+      // @ts-expect-error 'approved' is not an outcome resolve() records
+      s.resolve('ABCD2345', 'approved');
+    assert.equal(typeof approveThroughResolve, 'function');
+  });
+
   it('resolve removes the request, records the outcome and returns undefined for unknown codes', async () => {
     const store = make();
     const r = await store.touch({ id: 'dave', meta: { name: 'Dave' } });
@@ -214,14 +223,14 @@ describe('PairingStore', () => {
     if (!('request' in r) || !('request' in s)) throw new Error('expected a request');
     const events = collect(store);
     minutes(1);
-    const removed = await store.resolve(r.request.code.toLowerCase(), 'approved');
+    const removed = await store.resolve(r.request.code.toLowerCase(), 'rejected');
     assert.deepEqual(removed, r.request);
-    assert.equal(await store.resolve(r.request.code, 'approved'), undefined);
+    assert.equal(await store.resolve(r.request.code, 'rejected'), undefined);
     assert.equal(await store.resolve('NOPE2345', 'rejected'), undefined);
     assert.deepEqual(store.list().map((x) => x.id), ['erin']);
     assert.deepEqual(events.map((e) => e.name), ['resolved', 'changed']);
-    assert.deepEqual(events[0].payload, { request: r.request, outcome: 'approved' });
-    assert.deepEqual(readDisk().recent, [{ id: 'dave', code: r.request.code, outcome: 'approved', at: '2025-03-01T10:01:00.000Z' }]);
+    assert.deepEqual(events[0].payload, { request: r.request, outcome: 'rejected' });
+    assert.deepEqual(readDisk().recent, [{ id: 'dave', code: r.request.code, outcome: 'rejected', at: '2025-03-01T10:01:00.000Z' }]);
 
     await store.resolve(s.request.code, 'rejected');
     assert.equal(readDisk().recent?.[1].outcome, 'rejected');
@@ -355,7 +364,7 @@ describe('PairingStore', () => {
         }),
       );
       await Promise.all(
-        created.map((r, i) => (i % 2 === 0 && 'request' in r ? store.resolve(r.request.code, 'approved') : undefined)),
+        created.map((r, i) => (i % 2 === 0 && 'request' in r ? store.resolve(r.request.code, 'rejected') : undefined)),
       );
     }
 
@@ -370,7 +379,7 @@ describe('PairingStore', () => {
           await store.touch({ id: 'shared', meta: {} });
           return r;
         }));
-        await Promise.all(created.map((r, i) => i % 2 === 0 ? store.resolve(r.request.code, 'approved') : undefined));
+        await Promise.all(created.map((r, i) => i % 2 === 0 ? store.resolve(r.request.code, 'rejected') : undefined));
       })().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); }));
     `;
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', childCode], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -395,7 +404,7 @@ describe('PairingStore', () => {
     assert.equal(disk.requests.find((r) => r.id === 'shared')?.meta.count, 3 * N);
     assert.equal(new Set(disk.requests.map((r) => r.code)).size, disk.requests.length, 'codes unique');
     assert.equal(disk.recent?.length, 3 * Math.ceil(N / 2));
-    assert.ok(disk.recent?.every((r) => r.outcome === 'approved'));
+    assert.ok(disk.recent?.every((r) => r.outcome === 'rejected'));
     assert.ok(reads > 0);
     assert.equal(fs.existsSync(`${file}.lock`), false, 'lock released');
 
@@ -440,7 +449,7 @@ describe('PairingStore', () => {
 
       const approved = next(gateway, 'resolved');
       const changed = next(gateway, 'changed');
-      await cli.resolve(r.request.code, 'approved');
+      await cli.approve(r.request.code, 'cli');
       const seen = await approved;
       assert.deepEqual(seen.payload, { request: r.request, outcome: 'approved' });
       assert.deepEqual((await changed).payload, []);
@@ -483,7 +492,7 @@ describe('PairingStore', () => {
       // Silence the directory watcher, leaving only the mtime poll.
       gateway['watcher']?.close();
       const resolved = next(gateway, 'resolved');
-      await make({ fixedClock: false }).resolve(r.request.code, 'approved');
+      await make({ fixedClock: false }).approve(r.request.code, 'cli');
       const seen = await resolved;
       assert.deepEqual(seen.payload, { request: r.request, outcome: 'approved' });
     });
