@@ -360,14 +360,14 @@ async function main(): Promise<void> {
     });
     await step('a filter shows in the Activities header, with a Clear Filters button that clears it', async () => {
       check((await headerDescription(activitiesView)) === '', `the header already says "${await headerDescription(activitiesView)}"`);
-      check((await (await headerAction(activitiesView, 'Clear Filters')).count()) === 0, 'Clear Filters shows with no filter set');
+      check((await (await headerAction(activitiesView, 'Clear Activity Filters')).count()) === 0, 'Clear Filters shows with no filter set');
       await (await headerAction(activitiesView, 'Show Only Not Delivered')).click();
       await poll('the header to say "Filtered: not delivered"', async () => (await headerDescription(activitiesView)) === 'Filtered: not delivered', 5000, 100);
-      const clear = await headerAction(activitiesView, 'Clear Filters');
+      const clear = await headerAction(activitiesView, 'Clear Activity Filters');
       await clear.waitFor({ state: 'visible', timeout: 5000 });
       await clear.click();
       await poll('the header description to go', async () => (await headerDescription(activitiesView)) === '', 5000, 100);
-      await poll('Clear Filters to go', async () => (await (await headerAction(activitiesView, 'Clear Filters')).count()) === 0, 5000, 100);
+      await poll('Clear Filters to go', async () => (await (await headerAction(activitiesView, 'Clear Activity Filters')).count()) === 0, 5000, 100);
     });
     await step('the status bar shows the port and 1 pending', () =>
       poll(`a status bar item "Teams Bot :${port} · 1 pending"`, async () => {
@@ -461,9 +461,9 @@ async function main(): Promise<void> {
 
     await step('the inline Revoke on the Approved Senders row removes it, and the sender\'s next DM starts a new pairing', async () => {
       await approvedRow.hover();
-      const revoke = approvedRow.locator('.actions .action-label[aria-label="Revoke Approval"]');
+      const revoke = approvedRow.locator('.actions .action-label[aria-label="Revoke Pairing Approval…"]');
       await revoke.waitFor({ state: 'visible', timeout: 5000 });
-      check((await approvedRow.locator('.actions .action-label[aria-label="Promote to Config"]').count()) === 1, 'no inline Promote to Config beside Revoke');
+      check((await approvedRow.locator('.actions .action-label[aria-label="Promote Approved Sender to Config…"]').count()) === 1, 'no inline Promote to Config beside Revoke');
       await revoke.click();
       await poll(`"${ALICE.name}" to leave Approved Senders`, async () => !(await rowTexts(approvedView)).some((t) => t.includes(ALICE.name)));
       check(!fs.readFileSync(allowFile, 'utf8').includes(ALICE.aadObjectId), `${allowFile} still lists the sender`);

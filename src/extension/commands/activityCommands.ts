@@ -30,15 +30,15 @@ export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): 
     vscode.commands.registerCommand('teamsBot.replayActivity', async (record: ActivityRecord) => {
       const gateway = ctx.host.gateway;
       if (!gateway) {
-        void vscode.window.showErrorMessage('Start the webhook to replay an activity.', 'Start Webhook').then((c) => c && vscode.commands.executeCommand('teamsBot.startWebhook'));
+        void ctx.toasts.error('Start the webhook to replay an activity.', 'Start Webhook').then((c) => c && vscode.commands.executeCommand('teamsBot.startWebhook'));
         return undefined;
       }
       try {
         const result = await gateway.replay(record.id);
-        void vscode.window.showInformationMessage(`Replayed as simulated: ${result.fate} (${result.reason}).`);
+        void ctx.toasts.info(`Replayed as simulated: ${result.fate} (${result.reason}).`);
         return result;
       } catch (err) {
-        void vscode.window.showErrorMessage((err as Error).message);
+        void ctx.toasts.error((err as Error).message);
         return undefined;
       }
     }),
@@ -87,7 +87,7 @@ export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): 
       const picked = record ?? tree.view.selection[0];
       const conversationId = picked?.summary.conversationId;
       if (!picked || !conversationId) {
-        void vscode.window.showInformationMessage('Pick an activity that belongs to a conversation to export that conversation.');
+        void ctx.toasts.info('Pick an activity that belongs to a conversation to export that conversation.');
         return undefined;
       }
       const records = ctx.stores()?.activities.list({ limit: Number.MAX_SAFE_INTEGER }).filter((r) => r.summary.conversationId === conversationId) ?? [];
@@ -117,7 +117,7 @@ export interface ExportResult {
 
 async function exportTranscript(ctx: Ctx, records: ActivityRecord[], scope: string, target?: vscode.Uri): Promise<ExportResult | undefined> {
   if (records.length === 0) {
-    void vscode.window.showInformationMessage(`Nothing to export (${scope}): the list is empty.`);
+    void ctx.toasts.info(`Nothing to export (${scope}): the list is empty.`);
     return undefined;
   }
   target ??= await vscode.window.showSaveDialog({
@@ -130,7 +130,7 @@ async function exportTranscript(ctx: Ctx, records: ActivityRecord[], scope: stri
   // What toTranscript writes: a record whose body was not JSON has nothing to replay.
   const count = records.filter((r) => r.activity !== null && typeof r.activity === 'object').length;
   const message = `Exported ${plural(count, 'activity', 'activities')} (${scope}) to ${vscode.workspace.asRelativePath(target)}. Open it in the Bot Framework Emulator.`;
-  void vscode.window.showInformationMessage(message);
+  void ctx.toasts.info(message);
   return { target, count, message };
 }
 

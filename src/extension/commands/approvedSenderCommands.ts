@@ -12,22 +12,22 @@ import type { ApprovedSendersTreeProvider } from '../views/approvedSendersTree';
 export function registerApprovedSenderCommands(ctx: Ctx, tree: ApprovedSendersTreeProvider): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('teamsBot.revokeApproval', async (arg?: ApprovedSenderView | string) => {
-      const id = await pickSender(tree, arg, 'Revoke Approval');
+      const id = await pickSender(ctx, tree, arg, 'Revoke Pairing Approval');
       const stores = ctx.stores();
       if (!id || !stores || !ctx.configFile) return undefined;
       try {
         const gateway = ctx.host.gateway;
         const removed: ApprovedSender = gateway ? await gateway.revoke(id) : await revokeApproval({ configFile: ctx.configFile, store: stores.pairing, logger: ctx.logger }, id);
         tree.refresh();
-        void vscode.window.showInformationMessage(`Revoked the pairing approval of ${removed.name ?? removed.id ?? removed.entry}: their next personal message starts a new pairing.`);
+        void ctx.toasts.info(`Revoked the pairing approval of ${removed.name ?? removed.id ?? removed.entry}: their next personal message starts a new pairing.`);
         return removed;
       } catch (err) {
-        void vscode.window.showErrorMessage((err as Error).message);
+        void ctx.toasts.error((err as Error).message);
         return undefined;
       }
     }),
     vscode.commands.registerCommand('teamsBot.promoteApproval', async (arg?: ApprovedSenderView | string) => {
-      const id = await pickSender(tree, arg, 'Promote to Config');
+      const id = await pickSender(ctx, tree, arg, 'Promote Approved Sender to Config');
       const stores = ctx.stores();
       if (!id || !stores || !ctx.configFile) return undefined;
       try {
@@ -35,10 +35,10 @@ export function registerApprovedSenderCommands(ctx: Ctx, tree: ApprovedSendersTr
         const result = gateway ? await gateway.promote(id) : await promoteApproval({ configFile: ctx.configFile, store: stores.pairing, logger: ctx.logger }, id);
         tree.refresh();
         const who = result.sender.name ?? result.sender.id ?? result.sender.entry;
-        void vscode.window.showInformationMessage(`${who} is now in allowFrom in ${vscode.workspace.asRelativePath(ctx.configFile)}: personal chats, and group chats and channels while groupAllowFrom is unset or empty.`);
+        void ctx.toasts.info(`${who} is now in allowFrom in ${vscode.workspace.asRelativePath(ctx.configFile)}: personal chats, and group chats and channels while groupAllowFrom is unset or empty.`);
         return result;
       } catch (err) {
-        void vscode.window.showErrorMessage((err as Error).message);
+        void ctx.toasts.error((err as Error).message);
         return undefined;
       }
     }),
@@ -46,12 +46,12 @@ export function registerApprovedSenderCommands(ctx: Ctx, tree: ApprovedSendersTr
 }
 
 /** The row's entry, or a pick among the pairing approvals (the palette). */
-async function pickSender(tree: ApprovedSendersTreeProvider, arg: ApprovedSenderView | string | undefined, title: string): Promise<string | undefined> {
+async function pickSender(ctx: Ctx, tree: ApprovedSendersTreeProvider, arg: ApprovedSenderView | string | undefined, title: string): Promise<string | undefined> {
   if (typeof arg === 'string') return arg;
   if (arg?.entry) return arg.entry;
   const approvals = (await tree.list()).filter((s) => s.source === 'pairing');
   if (approvals.length === 0) {
-    void vscode.window.showInformationMessage('Nobody is approved by pairing. Entries in the config\'s allowFrom are edited in the file.');
+    void ctx.toasts.info('Nobody is approved by pairing. Entries in the config\'s allowFrom are edited in the file.');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

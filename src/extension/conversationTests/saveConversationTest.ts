@@ -27,7 +27,7 @@ export async function saveConversationTest(ctx: Ctx, tree: ActivityTreeProvider,
   const picked = record ?? tree.view.selection[0];
   const conversationId = picked?.summary.conversationId;
   if (!picked || !conversationId) {
-    void vscode.window.showInformationMessage('Pick an activity that belongs to a conversation to save that conversation as a test.');
+    void ctx.toasts.info('Pick an activity that belongs to a conversation to save that conversation as a test.');
     return undefined;
   }
   const records = ctx.stores()?.activities.list({ limit: Number.MAX_SAFE_INTEGER }).filter((r) => r.summary.conversationId === conversationId) ?? [];
@@ -35,7 +35,7 @@ export async function saveConversationTest(ctx: Ctx, tree: ActivityTreeProvider,
   const runtime = loadGatewayModule();
   const test = runtime.conversationFromRecords(records, `conversation with ${who}`);
   if (test.steps.length === 0) {
-    void vscode.window.showInformationMessage(`Nothing in this conversation reached the bot (every activity was dropped or rejected), so there is nothing to replay.`);
+    void ctx.toasts.info(`Nothing in this conversation reached the bot (every activity was dropped or rejected), so there is nothing to replay.`);
     return undefined;
   }
   let target = options.target;
@@ -51,7 +51,7 @@ export async function saveConversationTest(ctx: Ctx, tree: ActivityTreeProvider,
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
   await vscode.workspace.fs.writeFile(target, Buffer.from(runtime.formatConversationTest(test), 'utf8'));
   const message = `Saved ${plural(test.steps.length, 'step')} to ${vscode.workspace.asRelativePath(target)}. Run it with Record Replies in the Test Explorer (or teams-bot-dev test --update) to record what your bot answers.`;
-  void vscode.window.showInformationMessage(message);
+  void ctx.toasts.info(message);
   return { target, steps: test.steps.length, message };
 }
 

@@ -91,7 +91,7 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
     await this.cleanup;
     const root = folder?.uri.fsPath ?? this.ctx.folder?.uri.fsPath;
     if (!root) {
-      void vscode.window.showErrorMessage('F5 for a Teams bot needs an open folder with teams-bot.config.json.');
+      void this.ctx.toasts.error('F5 for a Teams bot needs an open folder with teams-bot.config.json.');
       return undefined;
     }
     const session: LiveSession = { startedWebhook: false, startedTunnel: false, keepTunnel: config.keepTunnel ?? false, startedAt: Date.now() };
@@ -209,7 +209,7 @@ export class TeamsBotDebugProvider implements vscode.DebugConfigurationProvider,
     const seconds = (Date.now() - session.startedAt) / 1000;
     if (seconds < 5 && !session.stopRequested) {
       this.lastFailure = { step: 'Running your bot', message: `your bot exited ${seconds.toFixed(1)} s after it started` };
-      void vscode.window.showErrorMessage(`F5: your bot exited ${seconds.toFixed(1)} s after it started: see the Debug Console for its error.`, 'Show Debug Console').then((c) => c && vscode.commands.executeCommand('workbench.debug.action.toggleRepl'));
+      void this.ctx.toasts.error(`F5: your bot exited ${seconds.toFixed(1)} s after it started: see the Debug Console for its error.`, 'Show Debug Console').then((c) => c && vscode.commands.executeCommand('workbench.debug.action.toggleRepl'));
     }
     this.ctx.host.gateway?.setBotUrl(undefined);
     const undo = this.cleanup.then(() => this.abort(session)).then(() => undefined);
