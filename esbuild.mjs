@@ -28,8 +28,8 @@ const common = {
 
 const builds = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['src/core/gateway/runtime.ts'], outfile: 'dist/gateway.js' },
-  { entryPoints: ['src/core/config/runtime.ts'], outfile: 'dist/config.js' },
+  { entryPoints: ['src/core/runtime/gatewayRuntime.ts'], outfile: 'dist/gateway.js' },
+  { entryPoints: ['src/core/runtime/configRuntime.ts'], outfile: 'dist/config.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './gateway.js', './config.js'], metafile: true },
 ].filter((b) => existsSync(b.entryPoints[0]));
 

@@ -656,7 +656,7 @@ async function artifactSizes(work: string): Promise<Record<string, any>> {
   const size = (p: string) => (fs.existsSync(p) ? fs.statSync(p).size : undefined);
   const entries: [string, string, string][] = [
     ['dist/extension.js', 'src/extension/extension.ts', 'extension'],
-    ['dist/gateway.js', 'src/core/gateway/runtime.ts', 'gateway'],
+    ['dist/gateway.js', 'src/core/runtime/gatewayRuntime.ts', 'gateway'],
     ['dist/cli.js', 'src/cli/main.ts', 'cli'],
   ];
   const out: Record<string, any> = {};

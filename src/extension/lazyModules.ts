@@ -5,8 +5,8 @@ import * as path from 'node:path';
  * required on first use, so activation loads neither Express, the Teams SDK,
  * @azure/identity nor the JSON Schema validator.
  */
-export type GatewayModule = typeof import('../core/gateway/runtime');
-export type ConfigModule = typeof import('../core/config/runtime');
+export type GatewayModule = typeof import('../core/runtime/gatewayRuntime');
+export type ConfigModule = typeof import('../core/runtime/configRuntime');
 
 let gatewayModule: GatewayModule | undefined;
 let configModule: ConfigModule | undefined;

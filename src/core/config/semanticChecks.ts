@@ -2,7 +2,7 @@ import type { ConfigDiagnostic } from './configDiagnostic';
 import type { TeamsBotConfig } from './configTypes';
 import type { PathSegment } from './configPath';
 import { ACCESS_GROUP, accessGroupMembers, effectiveList } from './accessGroups';
-import { isWildcardEntry, looksLikeConversationId, senderIdKey } from '../policy/allowlistMatch';
+import { isWildcardEntry, looksLikeConversationId, senderIdKey } from './allowlistEntry';
 
 /** Where a path is in the file; the loader supplies it so checks stay pure. */
 export type Locate = (segments: PathSegment[], severity: ConfigDiagnostic['severity'], code: string, message: string) => ConfigDiagnostic;

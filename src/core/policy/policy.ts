@@ -2,7 +2,8 @@ import { conversationKind, hasConflictingScope, mentionsBot, type Activity, type
 import type { Reason } from '../reasons';
 import type { TeamsBotConfig } from '../config/configTypes';
 import { effectiveList } from '../config/accessGroups';
-import { baseConversationId, isWildcardEntry, matchAllowlist, type AllowMatch } from './allowlistMatch';
+import { matchAllowlist, type AllowMatch } from './allowlistMatch';
+import { baseConversationId, isWildcardEntry } from '../config/allowlistEntry';
 import { resolveTeamRoute, routeRequiresMention } from './teamRoute';
 
 /**

@@ -1,6 +1,6 @@
 import type { Activity } from '../activity/activity';
 import type { ChannelOverride, TeamOverride, TeamsBotConfig } from '../config/configTypes';
-import { baseConversationId } from './allowlistMatch';
+import { baseConversationId } from '../config/allowlistEntry';
 
 /**
  * Which `teams` entry, and which of its `channels`, a group chat or channel

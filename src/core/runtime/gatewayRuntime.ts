@@ -1,14 +1,15 @@
 /**
- * The entry of dist/gateway.js: everything that pulls in Express, the Teams
+ * The entry of dist/gateway.js (outside core/gateway, so that the folders it gathers, gateway and
+ * conversationTest, need not import each other): everything that pulls in Express, the Teams
  * SDK and @azure/identity. The extension requires this file only when the
  * webhook starts, so activation never pays for it.
  */
-export { Gateway } from './gateway';
+export { Gateway } from '../gateway/gateway';
 // The extension's bundle has its own copy of core classes: test `instanceof` against this one (or err.name).
-export { StateDirInUseError } from './stateDirLock';
-export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from './gateway';
-export { createConnectorSender } from './teamsConnection';
-export { sendApprovalNotice, approvalNotifier } from './approvalNotice';
+export { StateDirInUseError } from '../gateway/stateDirLock';
+export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from '../gateway/gateway';
+export { createConnectorSender } from '../gateway/teamsConnection';
+export { sendApprovalNotice, approvalNotifier } from '../gateway/approvalNotice';
 // Conversation tests (the Test Explorer): the runner starts a Gateway, and reading a test compiles its JSON schema.
 export { runConversationTests } from '../conversationTest/runner';
 export { readConversationFile, findConversationFiles, formatConversationTest } from '../conversationTest/conversationFile';
