@@ -18,6 +18,7 @@ import { loadConfigFile, requireValidConfig, type LoadedConfig } from '../config
 import { formatDiagnostic, type ConfigDiagnostic } from '../config/configDiagnostic';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
 import { trustBlockers, trustBlockerMessage } from '../config/trustBlockers';
+import { definedOnly } from '../definedOnly';
 import { Pipeline, summarize, type Authenticator, type PipelineResponse } from './pipeline';
 import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhookServer';
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
@@ -246,8 +247,9 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
 
   /**
    * Approves a pairing code: the state dir's allowFrom.json gains the sender
-   * (personal chats only; the config file is untouched), and the sender is told. Resolves once the running gateway lets them in, so the
-   * sender's next message is never taken for a new pairing.
+   * (personal chats only; the config file is untouched), and the sender is
+   * told. Resolves once the running gateway lets them in, so the sender's
+   * next message is never taken for a new pairing.
    */
   async approve(code: string, via = 'gateway'): Promise<ApproveResult> {
     const normalized = normalizePairingCode(code);
@@ -404,7 +406,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.configuredBot = loaded.config.bot;
       loaded.config.bot = this.effectiveBot(loaded.config.bot);
     }
-    loaded.secrets = { ...loaded.secrets, ...definedOnly(this.options.secrets) };
+    loaded.secrets = { ...loaded.secrets, ...definedOnly(this.options.secrets, { emptyStrings: true }) };
     return loaded;
   }
 
@@ -597,9 +599,4 @@ function checkBotUrl(config: TeamsBotConfig): void {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
-}
-
-function definedOnly<T extends object>(value: T | undefined): Partial<T> {
-  if (!value) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TypedEmitter } from '../typedEmitter';
 import { type Logger, silentLogger } from '../logger';
 import { writeFileAtomic } from '../atomicWrite';
+import { definedOnly } from '../definedOnly';
 import { DEFAULT_LOCK_WAIT_MS, StateFileError, stateFileFault, withStateLock } from './stateFile';
 
 /**
@@ -236,8 +237,4 @@ function isSender(v: unknown): v is ApprovedSender {
 
 function emptyState(): AllowState {
   return { allowFrom: [], senders: [] };
-}
-
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -5,6 +5,7 @@ import { TypedEmitter } from '../typedEmitter';
 import { type Logger, silentLogger } from '../logger';
 import type { PairingFile, PairingMeta, PairingOutcome, PairingRequest } from './pairingRequest';
 import { writeFileAtomic } from '../atomicWrite';
+import { definedOnly } from '../definedOnly';
 import { generatePairingCode, normalizePairingCode } from './pairingCode';
 import { AllowStore, ALLOW_FILE_NAME, type ApprovedSender, type Undo } from './allowStore';
 import { DEFAULT_LOCK_WAIT_MS, stateFileFault, withStateLock } from './stateFile';
@@ -785,9 +786,6 @@ function oldestFirst(a: PairingRequest, b: PairingRequest): number {
   return Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 function clone<T>(value: T): T {
   return structuredClone(value);
