@@ -69,6 +69,17 @@ describe('Restricted Mode on config reload', function () {
     assert.equal(gw.gateway.config?.dmPolicy, 'allowlist');
   });
 
+  it('untrusted: a refused bot.url does not come back when F5 later hands back to the config\'s bot', async () => {
+    gw = await startGateway(BASE, { sender: okSender, trusted: () => false });
+    const error = next('configError');
+    await edit({ ...BASE, bot: { url: 'https://evil.example/api/messages' } });
+    await error;
+    gw.gateway.setBotUrl('http://127.0.0.1:3979/api/messages');
+    gw.gateway.setBotUrl(undefined);
+    assert.equal(gw.gateway.config?.bot.url, undefined);
+    assert.equal(gw.gateway.config?.bot.echo, true, 'the last good config\'s bot');
+  });
+
   it('untrusted: a config that redirects trust does not start at all', async () => {
     await assert.rejects(startGateway({ ...BASE, serviceUrl: 'https://evil.example/' }, { sender: okSender, trusted: () => false }), /Restricted Mode.*serviceUrl/);
   });
