@@ -22,3 +22,8 @@ export function displayText(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** "the notice was not sent" → "The notice was not sent": a detail clause opening a sentence of its own. */
+export function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -31,4 +31,14 @@ export class Settings {
   get teamsCliPath(): string {
     return this.section.get<string>('teamsCliPath') || 'teams';
   }
+
+  /** teamsBot.openclaw.*: empty cliPath / stateDir mean "look in the usual places". */
+  get openclaw(): { cliPath: string; stateDir: string; accountId: string } {
+    const section = this.section;
+    return {
+      cliPath: section.get<string>('openclaw.cliPath')?.trim() ?? '',
+      stateDir: section.get<string>('openclaw.stateDir')?.trim() ?? '',
+      accountId: section.get<string>('openclaw.accountId')?.trim() || 'default',
+    };
+  }
 }

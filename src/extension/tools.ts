@@ -43,16 +43,19 @@ export async function explainFailure(ctx: Ctx, step: string, err: unknown, retry
 }
 
 /**
- * Install button: the Teams CLI is an npm package, so its install runs in a
- * terminal the developer sees; devtunnel's installer differs per OS, so its
- * page opens instead of piping a script into a shell unseen.
+ * Install button: the Teams CLI and OpenClaw are npm packages, so their
+ * install runs in a terminal the developer sees; devtunnel's installer
+ * differs per OS, so its page opens instead of piping a script into a shell
+ * unseen. Any other name opens nothing it was not asked for.
  */
 export async function installTool(name: string): Promise<void> {
   if (name === 'teams') {
     runInTerminal('Install the Teams CLI', { command: 'npm', args: ['install', '-g', '@microsoft/teams.cli'] });
-    return;
+  } else if (name === 'openclaw') {
+    runInTerminal('Install OpenClaw', { command: 'npm', args: ['install', '-g', 'openclaw'] });
+  } else if (name === 'devtunnel') {
+    await vscode.env.openExternal(vscode.Uri.parse('https://aka.ms/devtunnels/cli'));
   }
-  await vscode.env.openExternal(vscode.Uri.parse('https://aka.ms/devtunnels/cli'));
 }
 
 function quote(arg: string): string {

@@ -4,9 +4,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from '../logger';
 import { classifySource, isLoopbackAddress, hasProxyHeaders, localClientRefusal } from './requestSource';
 import { FATE_HEADER, REASON_HEADER, type InboundRequest, type Pipeline, type PipelineResponse } from './pipeline';
+import { SIMULATOR_PREFIX } from './simulatorUrl';
 
 export const LEGACY_PATH = '/api/messages';
-export const SIMULATOR_PREFIX = '/_simulator';
+export { SIMULATOR_PREFIX };
 
 export interface WebhookServerOptions {
   path: string;

@@ -3,6 +3,8 @@ import type { PairingRequest } from '../../core/pairing/pairingRequest';
 import { approvePairing, rejectPairing, type ApproveResult } from '../../core/pairing/pairingActions';
 import type { Ctx } from '../ctx';
 import { plural } from '../../core/plural';
+import { capitalize } from '../../core/displayText';
+import { isSimulatorServiceUrl } from '../../core/gateway/simulatorUrl';
 import type { ActivityTreeProvider } from '../views/activityTree';
 import { loadGatewayModule } from '../lazyModules';
 import { currentAppId } from './configCommands';
@@ -56,23 +58,8 @@ export function approvalMessage(result: ApproveResult): string {
   const who = result.request.meta.name ?? result.request.id;
   const head = `Approved ${who}${result.added ? '' : ' (already approved)'}.`;
   if (!result.notice.sent) return `${head} ${capitalize(result.notice.detail.replace(/\.$/, ''))}.`;
-  if (isSimulatorConversation(result.request.meta.serviceUrl)) return `${head} The approval notice went to the simulator (see the Activities view): a simulated user is not in Teams.`;
+  if (isSimulatorServiceUrl(result.request.meta.serviceUrl)) return `${head} The approval notice went to the simulator (see the Activities view): a simulated user is not in Teams.`;
   return `${head} They were told in Teams.`;
-}
-
-/** The gateway's own simulator endpoint (SIMULATOR_PREFIX in core/gateway/webhookServer.ts, which the extension bundle must not load). */
-function isSimulatorConversation(serviceUrl: string | undefined): boolean {
-  if (!serviceUrl) return false;
-  try {
-    const url = new URL(serviceUrl);
-    return /^\/_simulator(\/|$)/.test(url.pathname) && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  } catch {
-    return false;
-  }
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Through the running gateway when there is one; otherwise directly, sending the notice with a connector of our own. */

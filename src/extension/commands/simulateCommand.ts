@@ -4,6 +4,7 @@ import type { ActivityRecord } from '../../core/activity/activityRecord';
 import type { SimulateInput } from '../../core/gateway/gateway';
 import type { PairingRequest } from '../../core/pairing/pairingRequest';
 import { previewText } from '../../core/textPreview';
+import { capitalize } from '../../core/displayText';
 import type { Ctx } from '../ctx';
 import { announcePairingElsewhere, askAboutPairing } from '../pairingNotifications';
 
@@ -142,8 +143,4 @@ async function ask(): Promise<SimulateInput | undefined> {
   const text = await vscode.window.showInputBox({ title: title(3, 'text'), value: 'Hello bot!' });
   if (text === undefined) return undefined;
   return { user: { id: sender.id, name: sender.name, aadObjectId: sender.aadObjectId || undefined }, kind: where.where, mention: where.mention, text };
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -9,16 +9,7 @@ import { OpenClawPairings } from '../../core/openclaw/openclawPairings';
 import type { OpenClawPairingRequest } from '../../core/openclaw/openclawOutput';
 import { StoreWatcher } from '../../core/openclaw/storeWatcher';
 import type { Ctx } from '../ctx';
-
-/** The teamsBot.openclaw.* settings, read fresh each time. */
-export function openclawSettings(): { cliPath: string; stateDir: string; accountId: string } {
-  const section = vscode.workspace.getConfiguration('teamsBot.openclaw');
-  return {
-    cliPath: section.get<string>('cliPath')?.trim() ?? '',
-    stateDir: section.get<string>('stateDir')?.trim() ?? '',
-    accountId: section.get<string>('accountId')?.trim() || 'default',
-  };
-}
+import type { Settings } from '../settings';
 
 // The store watcher is the trigger; this only catches a request written while a list was running.
 const SAFETY_REFRESH_MS = 5 * 60_000;
@@ -64,8 +55,9 @@ export class OpenClawController implements vscode.Disposable {
     );
   }
 
-  get settings() {
-    return openclawSettings();
+  /** The teamsBot.openclaw.* settings, read fresh each time. */
+  get settings(): Settings['openclaw'] {
+    return this.ctx.settings.openclaw;
   }
 
   /** (Re)reads the settings, looks for OpenClaw, and starts watching when found. */
@@ -97,10 +89,13 @@ export class OpenClawController implements vscode.Disposable {
     if (generation !== this.generation) return;
     this.found = found;
     await vscode.commands.executeCommand('setContext', 'teamsBot.openclawFound', this.found);
+    // A rebuild or dispose during that await owns what follows: starting here would leak a watcher and a timer.
+    if (generation !== this.generation) return;
     this.readLocalFacts();
     this.changed.fire();
     if (!this.found) return;
     this.watcher.start();
+    clearInterval(this.timer);
     this.timer = setInterval(() => void this.pairings.refresh(), SAFETY_REFRESH_MS);
     void this.pairings.refresh();
   }
@@ -143,6 +138,8 @@ export class OpenClawController implements vscode.Disposable {
   }
 
   dispose(): void {
+    // A rebuild still awaiting (cliFound, setContext) sees this and starts nothing.
+    this.generation++;
     this.stop();
     this.changed.dispose();
     this.arrived.dispose();

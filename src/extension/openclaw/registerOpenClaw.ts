@@ -4,7 +4,7 @@ import { readOpenClawConfig } from '../../core/openclaw/openclawConfigFile';
 import type { OpenClawPairingRequest } from '../../core/openclaw/openclawOutput';
 import { ToolNotFoundError } from '../../core/process/toolNotFound';
 import type { Ctx } from '../ctx';
-import { runInTerminal } from '../tools';
+import { installTool } from '../tools';
 import { OpenClawController } from './openclawController';
 import { OpenClawProblems } from './openclawProblems';
 import { OpenClawTreeProvider, type OpenClawNode } from './openclawTree';
@@ -82,7 +82,7 @@ export function registerOpenClaw(ctx: Ctx): void {
   async function explain(err: Error): Promise<void> {
     const actions = err instanceof ToolNotFoundError ? ['Install', 'Open Settings'] : ['Show Log'];
     const choice = await ctx.toasts.error(`OpenClaw: ${err.message}`, ...actions);
-    if (choice === 'Install') runInTerminal('Install OpenClaw', { command: 'npm', args: ['install', '-g', 'openclaw'] });
+    if (choice === 'Install') await installTool('openclaw');
     if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'teamsBot.openclaw.cliPath');
     if (choice === 'Show Log') await vscode.commands.executeCommand('teamsBot.showLog');
   }
