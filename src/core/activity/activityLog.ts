@@ -217,6 +217,15 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.releaseFile();
+  }
+
+  /**
+   * Writes what is pending and closes the file, but keeps recording: the next
+   * record opens it again. A stopped gateway holds no descriptor (one left
+   * open was only closed by the garbage collector, with a warning per file).
+   */
+  async releaseFile(): Promise<void> {
     await this.flush();
     this.chain = this.chain.then(() => this.closeHandle());
     await this.chain;

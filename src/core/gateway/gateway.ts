@@ -220,7 +220,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     await this.closeServer();
     await this.pairing.flush().catch((err: Error) => this.options.logger.warn(`[msteams] saving pairing message counts failed: ${err.message}`));
     this.teardown();
-    await this.activities.flush();
+    await this.activities.releaseFile();
     await this.releaseLock();
     this.options.logger.info('[msteams] gateway stopped');
     this.setState({ status: 'stopped' });
