@@ -34,7 +34,7 @@ export class ConfigDiagnostics implements vscode.Disposable, vscode.CodeActionPr
     );
     for (const doc of vscode.workspace.textDocuments) this.schedule(doc, 0);
     // A reload or start that fails on a file nobody has open still belongs in Problems.
-    ctx.host.on('configProblems', (problems) => this.showProblems(problems));
+    this.disposables.push(new vscode.Disposable(ctx.host.on('configProblems', (problems) => this.showProblems(problems))));
   }
 
   /** The gateway's diagnostics for its config file: from the open document when there is one (exact ranges), else from line and column. */

@@ -17,12 +17,16 @@ export function announcePairingElsewhere(senderId: string): () => void {
 
 /** "Alice Wilber wants to message your bot (code RWLGC4G5)" with Approve / Reject / Show. */
 export function watchPairingRequests(ctx: Ctx): void {
+  // One listener, on the current stores: a new state dir's stores replace the old ones' listener.
+  let off: (() => void) | undefined;
   ctx.onStores((stores) => {
-    stores.pairing.on('requested', (request) => {
+    off?.();
+    off = stores.pairing.on('requested', (request) => {
       if (!ctx.notify('info') || announcedElsewhere.has(request.id)) return;
       void askAboutPairing(ctx, `${request.meta.name ?? request.id} wants to message your bot (code ${request.code}).`, request, 'Show');
     });
   });
+  ctx.subscribe(new vscode.Disposable(() => off?.()));
 }
 
 /** The one toast for a new pairing request; `show` is the third button ("Show" the sidebar, or "Show Activity"). */

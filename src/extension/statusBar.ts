@@ -13,20 +13,26 @@ export class StatusBar implements vscode.Disposable {
   private pending = 0;
   private state: GatewayState = { status: 'stopped' };
   private problems?: ConfigProblems;
+  /** Unsubscribes from the host, and from the current stores (replaced when the state dir changes). */
+  private readonly offHost: (() => void)[] = [];
+  private offStores?: () => void;
 
   constructor(ctx: Ctx) {
     this.item.name = 'Teams Bot Webhook';
     this.item.command = 'teamsBot.focus';
-    ctx.host.on('state', (state) => {
-      this.state = state;
-      this.render();
-    });
-    ctx.host.on('configProblems', (problems) => {
-      this.problems = problems;
-      this.render();
-    });
+    this.offHost.push(
+      ctx.host.on('state', (state) => {
+        this.state = state;
+        this.render();
+      }),
+      ctx.host.on('configProblems', (problems) => {
+        this.problems = problems;
+        this.render();
+      }),
+    );
     ctx.onStores((stores) => {
-      stores.pairing.on('changed', (list) => {
+      this.offStores?.();
+      this.offStores = stores.pairing.on('changed', (list) => {
         this.pending = list.length;
         this.render();
       });
@@ -66,10 +72,11 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = `$(circle-slash) Teams Bot: stopped${pending}`;
       this.item.tooltip = 'The Teams bot webhook is stopped. Click to open the sidebar.';
     }
-    void vscode.commands.executeCommand('setContext', 'teamsBot.pendingCount', this.pending);
   }
 
   dispose(): void {
+    for (const off of this.offHost.splice(0)) off();
+    this.offStores?.();
     this.item.dispose();
   }
 }
