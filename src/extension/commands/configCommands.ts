@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import { applyEdits, modify, parse, parseTree, findNodeAtLocation } from 'jsonc-parser';
 import { starterConfigText } from '../../core/config/configWriter';
-import { readSetupValues } from '../setup/setupConfig';
+import { readRawConfig, readSetupValues } from '../setup/setupConfig';
+import type { ApprovedSenderView } from '../../core/pairing/pairingActions';
 import type { Ctx } from '../ctx';
 
 export function registerConfigCommands(ctx: Ctx): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('teamsBot.createConfig', () => createConfig(ctx)),
-    vscode.commands.registerCommand('teamsBot.editConfig', (key?: string | (string | number)[], valueIfMissing?: unknown) => editConfig(ctx, key, valueIfMissing)),
+    // From a config-sourced Approved Senders row VS Code passes the row: reveal its allowFrom entry.
+    vscode.commands.registerCommand('teamsBot.editConfig', async (key?: string | (string | number)[] | ApprovedSenderView, valueIfMissing?: unknown) =>
+      editConfig(ctx, typeof key === 'object' && !Array.isArray(key) ? await allowFromPath(ctx, key.entry) : key, valueIfMissing)),
     vscode.commands.registerCommand('teamsBot.setAppPassword', (password?: string) => setAppPassword(ctx, password)),
     vscode.commands.registerCommand('teamsBot.clearAppPassword', async () => {
       const appId = await currentAppId(ctx);
@@ -16,6 +19,13 @@ export function registerConfigCommands(ctx: Ctx): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand('teamsBot.moveAppPasswordToSecretStorage', (uri: vscode.Uri) => movePasswordToSecretStorage(ctx, uri)),
   ];
+}
+
+/** The JSON path of an entry in the config's allowFrom (as written, case-insensitive), else allowFrom itself. */
+async function allowFromPath(ctx: Ctx, entry: string): Promise<(string | number)[]> {
+  const allowFrom: unknown = (await readRawConfig(ctx)).allowFrom;
+  const index = Array.isArray(allowFrom) ? allowFrom.findIndex((e) => typeof e === 'string' && e.toLowerCase() === entry.toLowerCase()) : -1;
+  return index >= 0 ? ['allowFrom', index] : ['allowFrom'];
 }
 
 /** Writes the commented starter file (never overwrites) and opens it. */

@@ -41,7 +41,8 @@ export class OpenClawTreeProvider implements vscode.TreeDataProvider<OpenClawNod
       case 'request': {
         const r = node.request;
         const item = new vscode.TreeItem(`${r.code} · ${r.name ?? r.senderId}`, vscode.TreeItemCollapsibleState.None);
-        item.description = `${r.senderId} · ${ago(r.createdAt)} · ${timeLeft(r)}`;
+        // Time left first: at the default width a 36-character AAD id would push it out of sight (the id is in the tooltip).
+        item.description = `${timeLeft(r)} · asked ${ago(r.createdAt)}`;
         item.iconPath = new vscode.ThemeIcon('person', new vscode.ThemeColor('charts.yellow'));
         item.contextValue = 'openclawRequest';
         item.id = `openclaw:request:${r.accountId}:${r.code}`;

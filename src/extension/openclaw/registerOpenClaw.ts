@@ -92,6 +92,10 @@ export function registerOpenClaw(ctx: Ctx): void {
     if (arg && typeof arg === 'object') return arg;
     const requests = controller.requests;
     if (typeof arg === 'string') return requests.find((r) => r.code === arg.toUpperCase());
+    if (requests.length === 0) {
+      void ctx.toasts.info('No OpenClaw pairing requests are waiting.');
+      return undefined;
+    }
     const picked = await vscode.window.showQuickPick(
       requests.map((r) => ({ label: r.code, description: r.name ?? r.senderId, request: r })),
       { title: `${verb} an OpenClaw pairing request` },

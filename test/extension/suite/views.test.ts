@@ -269,6 +269,35 @@ describe('Approved Senders view', function () {
     await postActivity(url, groupChatPost(CAROL, 'Carol after promoting', simulator));
     assert.equal(await outcome('Carol after promoting'), 'delivered · echo');
   });
+
+  it('Edit Config on a config row opens the file with that allowFrom entry selected', async () => {
+    const a = await api();
+    const row = (await a.approvedSenders.getChildren()).find((s) => s.entry === CAROL.aadObjectId && s.source === 'config');
+    assert.ok(row, 'the previous test promoted Carol');
+    const selection = await vscode.commands.executeCommand<vscode.Selection | undefined>('teamsBot.editConfig', row);
+    assert.ok(selection, 'nothing was revealed');
+    assert.equal(vscode.window.activeTextEditor?.document.getText(selection), JSON.stringify(CAROL.aadObjectId));
+  });
+
+  it('Approve Sender on a personal-chat row with no pending request approves for personal chats only (the allow store, not the config)', async () => {
+    const a = await api();
+    const EVE = { id: '29:views-eve', name: 'Eve Varga', aadObjectId: 'aaaaaaaa-7777-4777-8777-0000000e0e01' };
+    const request = await pendingRequest(EVE);
+    await vscode.commands.executeCommand('teamsBot.rejectPairing', request);
+    await waitFor('Eve\'s request to go', () => !a.ctx.stores()!.pairing.getBySender(EVE.id));
+    const record = a.ctx.stores()!.activities.list().find((r) => r.direction === 'inbound' && r.summary.senderId === EVE.id && r.summary.conversationKind === 'personal');
+    assert.ok(record, 'Eve\'s DM was recorded');
+    const before = a.ctx.toasts.shown.length;
+    assert.equal(await vscode.commands.executeCommand('teamsBot.approveSender', record), true);
+    assert.ok(!fs.readFileSync(configFile, 'utf8').includes(EVE.aadObjectId), 'the config\'s allowFrom would also open group chats');
+    const row = await waitFor('Eve in Approved Senders', async () => (await rows()).find((r) => r.entry === EVE.aadObjectId));
+    assert.equal(row.context, 'approvedSender:pairing');
+    assert.ok(a.ctx.toasts.shown.slice(before).some((t) => /^Approved Eve Varga for personal chats only/.test(t.message)), JSON.stringify(a.ctx.toasts.shown.slice(before)));
+    await postActivity(url, dm(EVE, 'Eve approved?', simulator));
+    assert.equal(await outcome('Eve approved?'), 'delivered · echo');
+    await postActivity(url, groupChatPost(EVE, 'Eve in the group', simulator));
+    assert.match(await outcome('Eve in the group'), /^dropped · /);
+  });
 });
 
 /** The tooltip's markdown with appendText's non-breaking spaces read as spaces. */
