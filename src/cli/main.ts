@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { consoleLogger } from './consoleLogger';
 import { exitWhenDrained, toleratePipeClose } from './processOutput';
-import { UserError, EXIT_USAGE, EXIT_USER_ERROR } from './cliError';
+import { UserError, UsageError, EXIT_USAGE, EXIT_USER_ERROR } from './cliError';
 import { serve } from './commands/serve';
 import { pairingList, pairingApprove, pairingReject, pairingApproved, pairingRevoke, pairingPromote } from './commands/pairing';
 import { activities } from './commands/activities';
@@ -77,7 +77,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--force', 'replace an existing file')
     .action((opts: CommonOptions & { force?: boolean }) => run(() => configInit(opts, process.stdout)));
 
-  registerTestCommand(program, exit);
+  registerTestCommand(program, run);
 
   return program;
 }
@@ -98,6 +98,11 @@ function positive(value: string): number {
 }
 
 function fail(err: unknown, exit: (code: number) => void): void {
+  if (err instanceof UsageError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    exit(EXIT_USAGE);
+    return;
+  }
   if (err instanceof UserError) {
     process.stderr.write(`error: ${err.message}\n`);
     exit(EXIT_USER_ERROR);

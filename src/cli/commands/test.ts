@@ -1,4 +1,4 @@
-import { promises as fs, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from '../../core/logger';
@@ -10,7 +10,8 @@ import { fileReport, summaryLine } from '../../core/conversationTest/diffText';
 import { junitReport } from '../../core/conversationTest/junit';
 import type { RunResult } from '../../core/conversationTest/results';
 import { consoleLogger } from '../consoleLogger';
-import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR } from '../cliError';
+import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError } from '../cliError';
+import { writeFileAtomic } from '../../core/atomicWrite';
 
 /**
  * `teams-bot-dev test [FILES…]`: replays recorded conversations against the
@@ -30,9 +31,8 @@ export interface TestOptions {
   output?: string;
 }
 
-class UsageError extends Error {}
-
-export function registerTestCommand(program: Command, exit: (code: number) => void): void {
+/** `run` is main.ts's: it prints the error and exits 1 (UserError) or 2 (UsageError), as for every command. */
+export function registerTestCommand(program: Command, run: (fn: () => Promise<number>) => void): void {
   program
     .command('test')
     .argument('[files...]', `conversation tests (*.conversation.json, *.transcript) or directories of them (default: ${DEFAULT_TEST_DIR})`)
@@ -44,12 +44,11 @@ export function registerTestCommand(program: Command, exit: (code: number) => vo
     .addOption(new Option('--reporter <name>', 'output format').choices(['text', 'junit']).default('text'))
     .option('--output <file>', 'write the report to this file instead of stdout')
     .exitOverride()
-    .action((files: string[], opts: TestOptions) => {
-      conversationTest(files, opts).then(exit, (err: unknown) => {
-        process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n`);
-        exit(err instanceof UsageError || err instanceof ConversationFileError ? EXIT_USAGE : EXIT_USER_ERROR);
-      });
-    });
+    .action((files: string[], opts: TestOptions) => run(() => conversationTest(files, opts).catch((err: unknown) => {
+      // A test file not in the format is a usage error (2); a bot that cannot be started or reached, a failure (1), said in one sentence.
+      if (err instanceof UsageError || err instanceof UserError) throw err;
+      throw err instanceof ConversationFileError ? new UsageError(err.message) : new UserError((err as Error).message ?? String(err));
+    })));
 }
 
 export async function conversationTest(args: string[], opts: TestOptions): Promise<number> {
@@ -112,7 +111,8 @@ async function loadFiles(args: string[]): Promise<ConversationFile[]> {
 async function writeReport(run: RunResult, opts: TestOptions): Promise<void> {
   if (opts.reporter !== 'junit' && !opts.output) return;
   const report = opts.reporter === 'junit' ? junitReport(run) : `${run.files.map(fileReport).join('\n')}\n\n${summaryLine(run)}\n`;
-  if (opts.output) await fs.writeFile(opts.output, report);
+  // All or nothing: a crash mid-write must not leave half a report where the last one was.
+  if (opts.output) await writeFileAtomic(opts.output, report, { mode: 0o644 });
   else process.stdout.write(report);
 }
 

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../atomicWrite';
 import Ajv, { type ValidateFunction } from 'ajv';
 import schema from '../../../schema/conversation-test.schema.json';
 import { CONVERSATION_SUFFIX, TRANSCRIPT_SUFFIX, ConversationFileError, type ConversationFile, type ConversationTest } from './testFormat';
@@ -52,7 +53,8 @@ export function formatConversationTest(test: ConversationTest): string {
 }
 
 export async function writeConversationFile(file: string, test: ConversationTest): Promise<void> {
-  await fs.writeFile(file, formatConversationTest(test));
+  // --update rewrites a file the developer keeps in git: a crash mid-write must leave the old one, not half a new one.
+  await writeFileAtomic(file, formatConversationTest(test), { mode: 0o644 });
 }
 
 /** NAME.transcript → NAME.conversation.json beside it: a transcript cannot hold the overrides or the invoke responses. */
