@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findConversationFiles, parseConversationTest, readConversationFile, formatConversationTest, updateTargetFor } from '../../../src/core/conversationTest/conversationFile';
+import { findConversationFiles, parseConversationTest, readConversationFile, formatConversationTest, updateTargetFor, writeConversationFile } from '../../../src/core/conversationTest/conversationFile';
 import { ConversationFileError } from '../../../src/core/conversationTest/testFormat';
 import { transcriptToConversation } from '../../../src/core/conversationTest/transcriptInput';
 import { toTranscript } from '../../../src/core/activity/transcript';
@@ -97,5 +97,16 @@ describe('conversation tests: the file format', () => {
     // A file named on the command line is always taken.
     assert.deepEqual(await findConversationFiles([path.join(dir, 'one.transcript')]), [path.join(dir, 'one.transcript')]);
     await assert.rejects(findConversationFiles([path.join(dir, 'missing')]), /no such file or directory/);
+  });
+
+  it('--update replaces a test file whole (a new file renamed over the old), never rewrites it in place where a crash would leave half of it', async () => {
+    const file = path.join(dir, 'hello.conversation.json');
+    await fs.writeFile(file, formatConversationTest({ steps: [{ inbound: { type: 'message', text: 'old' } }] }));
+    const before = await fs.stat(file);
+    await writeConversationFile(file, { steps: [{ inbound: { type: 'message', text: 'new' } }] });
+    const after = await fs.stat(file);
+    assert.notEqual(after.ino, before.ino, 'a new inode: written aside and renamed over the old file');
+    assert.equal((await readConversationFile(file)).test.steps[0].inbound.text, 'new');
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['hello.conversation.json'], 'no temporary file left behind');
   });
 });
