@@ -550,11 +550,6 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
         const file = path.join(path.resolve(this.options.stateDir), GATEWAY_LOCK_FILE);
         throw new Error(`Another teams-bot-dev gateway is taking the state dir ${path.resolve(this.options.stateDir)} right now (${file}.lock is held): start again in a few seconds; if no other gateway runs, delete ${file}.lock.`);
       }
-      // A mutex held past its wait is another gateway mid-start (or one that crashed holding it), not a dir that cannot be written.
-      if (code === 'ELOCKED') {
-        const file = path.join(path.resolve(this.options.stateDir), GATEWAY_LOCK_FILE);
-        throw new Error(`Another teams-bot-dev gateway is taking the state dir ${path.resolve(this.options.stateDir)} right now (${file}.lock is held): start again in a few seconds; if no other gateway runs, delete ${file}.lock.`);
-      }
       this.options.logger.warn(`[msteams] the state dir ${path.resolve(this.options.stateDir)} cannot be written (${code}): serving anyway, with activities kept in memory only and pairing requests refused until it is writable; another gateway on this state dir would not be noticed. Fix its permissions or point --state-dir / teamsBot.stateDir at a writable directory.`);
       return undefined;
     }
