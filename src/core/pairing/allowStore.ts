@@ -1,10 +1,9 @@
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { TypedEmitter } from '../typedEmitter';
 import { type Logger, silentLogger } from '../logger';
 import { writeFileAtomic } from '../atomicWrite';
 import { definedOnly } from '../definedOnly';
-import { DEFAULT_LOCK_WAIT_MS, StateFileError, stateFileFault, withStateLock } from './stateFile';
+import { DEFAULT_LOCK_WAIT_MS, StateFileError, readStateFile, stateFileFault, withStateLock, type StateFileRead } from './stateFile';
 
 /**
  * Senders let in by an approved pairing code: <stateDir>/allowFrom.json,
@@ -182,16 +181,8 @@ export class AllowStore extends TypedEmitter<AllowEvents> {
     if (changed) this.emit('changed', this.list());
   }
 
-  private async read(): Promise<{ kind: 'missing' } | { kind: 'ok'; state: AllowState; raw: string } | { kind: 'corrupt'; why: string }> {
-    let raw: string;
-    try {
-      raw = await fsp.readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-      throw stateFileFault(this.file, 'read', err);
-    }
-    const parsed = parseAllowFile(raw);
-    return parsed.ok ? { kind: 'ok', state: parsed.state, raw } : { kind: 'corrupt', why: parsed.why };
+  private read(): Promise<StateFileRead<AllowState>> {
+    return readStateFile(this.file, parseAllowFile);
   }
 }
 

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../atomicWrite';
 import { definedOnly } from '../definedOnly';
 import { generatePairingCode, normalizePairingCode } from './pairingCode';
 import { AllowStore, ALLOW_FILE_NAME, type ApprovedSender, type Undo } from './allowStore';
-import { DEFAULT_LOCK_WAIT_MS, stateFileFault, withStateLock } from './stateFile';
+import { DEFAULT_LOCK_WAIT_MS, readStateFile, stateFileFault, withStateLock, type StateFileRead } from './stateFile';
 
 export interface PairingStoreOptions {
   file: string;
@@ -87,10 +87,7 @@ export interface PairingFileState {
   recent: ResolvedPairing[];
 }
 
-type ReadResult =
-  | { kind: 'missing' }
-  | { kind: 'ok'; state: PairingFileState; raw: string }
-  | { kind: 'corrupt'; raw: string; why: string };
+type ReadResult = StateFileRead<PairingFileState>;
 
 type PendingEvent =
   | { name: 'requested'; payload: PairingRequest }
@@ -455,16 +452,8 @@ export class PairingStore extends TypedEmitter<PairingEvents> {
     return withStateLock(this.file, { lockWaitMs: this.lockWaitMs, logger: this.logger, fs: this.lockFs }, fn);
   }
 
-  private async readFile(): Promise<ReadResult> {
-    let raw: string;
-    try {
-      raw = await fsp.readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-      throw stateFileFault(this.file, 'read', err);
-    }
-    const parsed = parsePairingFile(raw);
-    return parsed.ok ? { kind: 'ok', state: parsed.state, raw } : { kind: 'corrupt', raw, why: parsed.why };
+  private readFile(): Promise<ReadResult> {
+    return readStateFile(this.file, parsePairingFile);
   }
 
   /** load() found a corrupt file: settle it under the lock, since another process may be fixing it at the same time. */

@@ -1,3 +1,4 @@
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { acquireFileLock } from '../fileLock';
 import type { Logger } from '../logger';
@@ -68,6 +69,28 @@ async function acquire(file: string, opts: StateLockOptions): Promise<() => Prom
   } catch (err) {
     throw new StateFileError(file, errCode(err), 'lock', err);
   }
+}
+
+/** What a state file holds: nothing yet, a parsed state, or text its parser refused (kept, so it can be moved aside). */
+export type StateFileRead<S> =
+  | { kind: 'missing' }
+  | { kind: 'ok'; state: S; raw: string }
+  | { kind: 'corrupt'; raw: string; why: string };
+
+/** Reads and parses one state file; a missing file is not a fault, any other fs error is a StateFileError. */
+export async function readStateFile<S>(
+  file: string,
+  parse: (raw: string) => { ok: true; state: S } | { ok: false; why: string },
+): Promise<StateFileRead<S>> {
+  let raw: string;
+  try {
+    raw = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw stateFileFault(file, 'read', err);
+  }
+  const parsed = parse(raw);
+  return parsed.ok ? { kind: 'ok', state: parsed.state, raw } : { kind: 'corrupt', raw, why: parsed.why };
 }
 
 /** Wraps an fs failure of a read or write as a StateFileError (ENOENT on read is the caller's business). */
