@@ -2,7 +2,7 @@
 import { spawn, execFileSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
+export { freePort } from '../../src/core/process/freePort';
 
 export interface Proc {
   name: string;
@@ -107,16 +107,6 @@ export async function waitForHttp(url: string, timeoutMs = 30_000, intervalMs = 
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let ticks: number | undefined;
 /** User + system CPU time of a live process in ms, from /proc (Linux only; undefined elsewhere). */

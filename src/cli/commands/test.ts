@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import * as net from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from '../../core/logger';
 import { findConversationFiles, readConversationFile } from '../../core/conversationTest/conversationFile';
@@ -12,6 +11,7 @@ import type { RunResult } from '../../core/conversationTest/results';
 import { consoleLogger } from '../consoleLogger';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError } from '../cliError';
 import { writeFileAtomic } from '../../core/atomicWrite';
+import { freePort } from '../../core/process/freePort';
 
 /**
  * `teams-bot-dev test [FILES…]`: replays recorded conversations against the
@@ -137,14 +137,3 @@ function wholeNumber(value: string): number {
   return n;
 }
 
-/** A port nothing listens on right now, for the started bot's PORT. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
