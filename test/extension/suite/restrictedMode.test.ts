@@ -32,7 +32,7 @@ describe('Restricted Mode (an untrusted folder)', function () {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { capabilities: { untrustedWorkspaces: { supported: string; description: string; restrictedConfigurations: string[] } } };
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.match(manifest.capabilities.untrustedWorkspaces.description, /cloudOverrides/);
-    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['teamsBot.autoStart', 'teamsBot.devtunnelPath', 'teamsBot.teamsCliPath']);
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['teamsBot.autoStart', 'teamsBot.devtunnelPath', 'teamsBot.openclaw.cliPath', 'teamsBot.openclaw.stateDir', 'teamsBot.teamsCliPath']);
   });
 
   it('Start Webhook refuses a config that redirects trust, names each key, and offers Manage Workspace Trust', async () => {
