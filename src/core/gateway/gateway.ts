@@ -218,6 +218,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     if (this.state.status === 'stopped') return;
     this.setState({ ...this.state, status: 'stopping' });
     await this.closeServer();
+    await this.pipeline?.drain();
     await this.pairing.flush().catch((err: Error) => this.options.logger.warn(`[msteams] saving pairing message counts failed: ${err.message}`));
     this.teardown();
     await this.activities.releaseFile();

@@ -59,6 +59,12 @@ export const REASON_HEADER = 'x-teams-bot-dev-reason';
 
 export class Pipeline {
   private readonly deps: PipelineDeps;
+  /**
+   * Sends started after the answer (pairing codes, echo replies). stop() drains them, so every
+   * outbound record and the replied mark are written before the gateway says it stopped, and
+   * nothing touches the state dir afterwards.
+   */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(deps: PipelineDeps) {
     this.deps = { ...deps, logger: oneLineLogger(deps.logger) };
@@ -216,10 +222,9 @@ export class Pipeline {
     if (config.pairing.autoReply && activity.serviceUrl && activity.conversation?.id && this.deps.pairing.claimReply(from.id, request.code)) {
       // After the response: Teams waits for our answer, and a token fetch can take seconds.
       const target = { serviceUrl: activity.serviceUrl, conversationId: activity.conversation.id, replyToId: activity.id };
-      setImmediate(() => {
-        void this.send(target, replyTo(activity, pairingCodeMessage(request, config.pairing.codeTtlMinutes)), `pairing code ${request.code}`)
-          .then((ok) => this.deps.pairing.releaseReply(from.id, ok), () => this.deps.pairing.releaseReply(from.id, false));
-      });
+      this.afterAnswer(() =>
+        this.send(target, replyTo(activity, pairingCodeMessage(request, config.pairing.codeTtlMinutes)), `pairing code ${request.code}`)
+          .then((ok) => this.deps.pairing.releaseReply(from.id, ok), () => this.deps.pairing.releaseReply(from.id, false)));
     }
     return { kind: 'ok', code: request.code };
   }
@@ -231,7 +236,7 @@ export class Pipeline {
         ? channelConversationId(activity)!
         : activity.conversation.id;
       const target = { serviceUrl: activity.serviceUrl, conversationId, replyToId: activity.id };
-      setImmediate(() => void this.send(target, replyTo(activity, echoMessage(activity.text)), 'echo reply'));
+      this.afterAnswer(() => this.send(target, replyTo(activity, echoMessage(activity.text)), 'echo reply'));
     }
     this.deps.logger.info(`[msteams] delivered ${activity.type} from ${activity.from?.id ?? '-'} to the echo bot (${acceptReason})`);
     return this.finish(req, 200, {}, { fate: 'delivered', reason: 'echo', detail, activity, auth, botResponse: { status: 200, body: {} } });
@@ -298,6 +303,20 @@ export class Pipeline {
   }
 
   /** Sends to Teams and records the outbound message with its fate. Resolves true when it was sent. */
+  /** Waits for every send started after an answer, including those that start while waiting. */
+  async drain(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  /** Runs a send once the answer is on its way (Teams waits for our answer; a token fetch can take seconds). */
+  private afterAnswer(task: () => Promise<unknown>): void {
+    const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
+      .then(() => undefined, (err: Error) => this.deps.logger.warn(`[msteams] a send after the answer failed: ${err.message}`))
+      .finally(() => this.background.delete(run));
+    this.background.add(run);
+  }
+
   async send(target: SendTarget, activity: Partial<Activity>, purpose: string, source: Source = 'gateway'): Promise<boolean> {
     const started = performance.now();
     const result = await this.deps.sender.send(target, activity);
