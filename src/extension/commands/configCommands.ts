@@ -64,6 +64,7 @@ async function editConfig(ctx: Ctx, key?: string | (string | number)[], valueIfM
   }
   const editor = await vscode.window.showTextDocument(uri, { preview: false });
   if (!key) return undefined;
+  await caughtUpWithDisk(editor.document);
   const location = Array.isArray(key) ? key : [key];
   const find = () => {
     const root = parseTree(editor.document.getText());
@@ -83,6 +84,27 @@ async function editConfig(ctx: Ctx, key?: string | (string | number)[], valueIfM
   editor.selection = new vscode.Selection(pos, editor.document.positionAt(node.offset + node.length));
   editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
   return editor.selection;
+}
+
+/**
+ * A config just written on disk (Promote, Approve Sender) may not have reached an open, unmodified
+ * editor yet: wait (at most 3 s) for VS Code to reload it, so the entry to reveal is in the text.
+ */
+async function caughtUpWithDisk(doc: vscode.TextDocument): Promise<void> {
+  if (doc.isDirty) return;
+  const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(doc.uri));
+  if (onDisk === doc.getText()) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    };
+    const timer = setTimeout(done, 3000);
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === doc && doc.getText() === onDisk) done();
+    });
+  });
 }
 
 async function setAppPassword(ctx: Ctx, given?: string): Promise<boolean> {
