@@ -2,6 +2,10 @@
  * Runs the extension's integration suite (test/extension/suite) inside a real
  * VS Code: code-server from npm here and in CI, @vscode/test-electron where
  * VS Code desktop can be downloaded (TEAMS_BOT_DEV_VSCODE_HOST=electron).
+ * With --restricted it runs only the Restricted Mode tests, in a folder that is
+ * NOT trusted (workspace trust on, no startup prompt: vscodeServer.ts's
+ * workspaceTrust); everywhere else trust is off, every folder is trusted and
+ * those tests are pending.
  * Expects `npm run build` and `node esbuild.mjs --tests` to have run.
  */
 import * as fs from 'node:fs';
@@ -10,24 +14,34 @@ import * as path from 'node:path';
 import { runSuite } from '../vscode-host/runTests';
 
 const repo = path.resolve(__dirname, '..', '..');
+const restricted = process.argv.includes('--restricted');
 
 async function main(): Promise<number> {
   const entry = path.join(repo, 'out', 'test', 'extension', 'index.js');
   for (const file of [path.join(repo, 'dist', 'extension.js'), entry]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(repo, file)} is missing: run \`npm run build && node esbuild.mjs --tests\` first.`);
   }
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-ws-'));
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), restricted ? 'tbd-untrusted-ws-' : 'tbd-ws-'));
   const resultsDir = path.join(repo, 'test-results');
   try {
     return await runSuite({
       extensionDevelopmentPath: repo,
       extensionTestsPath: entry,
       workspacePath: workspace,
-      resultsFile: path.join(resultsDir, 'extension', 'results.json'),
-      // The OpenClaw suite runs a real CLI that takes seconds a call (minutes in all on a loaded machine).
-      timeoutMs: 20 * 60_000,
-      env: { TEAMS_BOT_DEV_ACTIVATION_FILE: path.join(resultsDir, 'activation.json') },
       settings: { 'teamsBot.notifications': 'errors' },
+      ...(restricted
+        ? {
+            resultsFile: path.join(resultsDir, 'restricted', 'results.json'),
+            timeoutMs: 5 * 60_000,
+            workspaceTrust: true,
+            env: { TEAMS_BOT_DEV_EXPECT_UNTRUSTED: '1', TEAMS_BOT_DEV_TEST_GREP: 'Restricted Mode' },
+          }
+        : {
+            resultsFile: path.join(resultsDir, 'extension', 'results.json'),
+            // The OpenClaw suite runs a real CLI that takes seconds a call (minutes in all on a loaded machine).
+            timeoutMs: 20 * 60_000,
+            env: { TEAMS_BOT_DEV_ACTIVATION_FILE: path.join(resultsDir, 'activation.json') },
+          }),
     });
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { api, waitFor, workspaceDir, EXTENSION_ID } from './helpers';
 
 /**
  * Restricted Mode (issue 8 §3 "Untrusted workspaces"), in a folder VS Code
- * really does not trust: test/extension/runRestrictedInVsCode.ts opens it with
+ * really does not trust: test/extension/runInVsCode.ts --restricted opens it with
  * workspace trust on. In the other runs (trust off, every folder trusted)
  * these tests are pending; under the restricted runner a trusted folder fails
  * them instead of skipping.
