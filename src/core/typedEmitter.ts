@@ -22,6 +22,11 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown }> {
     return () => this.emitter.off(event, listener);
   }
 
+  /** The payload of the next such event (tests and one-shot waits). */
+  next<K extends keyof Events & string>(event: K): Promise<Events[K]> {
+    return new Promise((resolve) => this.once(event, resolve));
+  }
+
   protected emit<K extends keyof Events & string>(event: K, payload: Events[K]): void {
     // A throwing subscriber must never break the request path that emitted.
     for (const listener of this.emitter.listeners(event)) {

@@ -6,8 +6,6 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import { startGateway, personalMessage, type RunningGateway } from '../support/gatewayHarness';
-import type { ConfigErrorEvent } from '../../src/core/gateway/gateway';
-import type { LoadedConfig } from '../../src/core/config/configLoader';
 import type { ActivitySender } from '../../src/core/gateway/activitySender';
 
 const SERVICE_URL = 'https://smba.trafficmanager.net/amer/';
@@ -29,15 +27,6 @@ describe('config reload faults (issue 8 §2)', function () {
     gw = undefined;
   });
 
-  function next<K extends 'configError' | 'configChanged'>(name: K): Promise<K extends 'configError' ? ConfigErrorEvent : LoadedConfig> {
-    return new Promise((resolve) => {
-      const off = gw!.gateway.on(name, ((payload: never) => {
-        off();
-        resolve(payload);
-      }) as never);
-    });
-  }
-
   async function stillServesTheOldConfig(): Promise<void> {
     const friend = await gw!.post(personalMessage(FRIEND, 'still there?', SERVICE_URL));
     assert.equal(friend.headers.get('x-teams-bot-dev-reason'), 'echo', 'an allowed sender is still delivered');
@@ -48,7 +37,7 @@ describe('config reload faults (issue 8 §2)', function () {
   it('invalid JSON, then a schema error, then an unreadable path: the last good config keeps running; each error is logged with line and column and emitted', async () => {
     gw = await startGateway({ dmPolicy: 'pairing', allowFrom: [FRIEND.aadObjectId], bot: { echo: true } }, { sender: okSender });
 
-    let event = next('configError');
+    let event = gw!.gateway.next('configError');
     await fs.writeFile(gw.configFile, '{\n  "dmPolicy": "open",\n  "allowFrom": [\n');
     let error = await event;
     assert.equal(error.file, gw.configFile);
@@ -58,7 +47,7 @@ describe('config reload faults (issue 8 §2)', function () {
     assert.ok(gw.logger.lines.some((l) => l.level === 'error' && /\(line \d+, col \d+\)/.test(l.message)), 'the log names line and column');
     await stillServesTheOldConfig();
 
-    event = next('configError');
+    event = gw!.gateway.next('configError');
     await fs.writeFile(gw.configFile, '{\n  "dmPolicy": "sometimes",\n  "allowFrom": []\n}\n');
     error = await event;
     const dm = error.diagnostics.find((d) => d.path === 'dmPolicy');
@@ -68,7 +57,7 @@ describe('config reload faults (issue 8 §2)', function () {
     await stillServesTheOldConfig();
 
     // An edit that replaces the file with something that cannot be read at all.
-    event = next('configError');
+    event = gw!.gateway.next('configError');
     await fs.rm(gw.configFile);
     await fs.mkdir(gw.configFile);
     error = await event;
@@ -76,7 +65,7 @@ describe('config reload faults (issue 8 §2)', function () {
     await stillServesTheOldConfig();
 
     // Fixed: the new config applies, and the UI hears it.
-    const changed = next('configChanged');
+    const changed = gw!.gateway.next('configChanged');
     await fs.rmdir(gw.configFile);
     await fs.writeFile(gw.configFile, JSON.stringify({ dmPolicy: 'open', bot: { echo: true }, webhook: { port: 0 } }));
     const loaded = await changed;

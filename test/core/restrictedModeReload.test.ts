@@ -7,8 +7,6 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import { startGateway, personalMessage, type RunningGateway } from '../support/gatewayHarness';
-import type { ConfigErrorEvent } from '../../src/core/gateway/gateway';
-import type { LoadedConfig } from '../../src/core/config/configLoader';
 import type { ActivitySender } from '../../src/core/gateway/activitySender';
 
 const SERVICE_URL = 'https://smba.trafficmanager.net/amer/';
@@ -25,15 +23,6 @@ describe('Restricted Mode on config reload', function () {
     gw = undefined;
   });
 
-  function next<K extends 'configError' | 'configChanged'>(name: K): Promise<K extends 'configError' ? ConfigErrorEvent : LoadedConfig> {
-    return new Promise((resolve) => {
-      const off = gw!.gateway.on(name, ((payload: never) => {
-        off();
-        resolve(payload);
-      }) as never);
-    });
-  }
-
   async function edit(config: Record<string, unknown>): Promise<void> {
     await fs.writeFile(gw!.configFile, JSON.stringify({ ...config, webhook: { port: gw!.port } }, null, 2));
   }
@@ -42,7 +31,7 @@ describe('Restricted Mode on config reload', function () {
     gw = await startGateway(BASE, { sender: okSender, trusted: () => false });
     const before = gw.gateway.config;
 
-    const error = next('configError');
+    const error = gw!.gateway.next('configError');
     await edit({ ...BASE, dmPolicy: 'open', cloudOverrides: { openIdMetadataUrl: 'https://evil.example/openid', loginEndpoint: 'https://evil.example/login' } });
     const e = await error;
     assert.deepEqual(e.diagnostics.map((d) => d.path), ['cloudOverrides.openIdMetadataUrl', 'cloudOverrides.loginEndpoint']);
@@ -58,12 +47,12 @@ describe('Restricted Mode on config reload', function () {
 
   it('untrusted: an edit pointing bot.url off this machine is refused; a harmless edit afterwards applies', async () => {
     gw = await startGateway(BASE, { sender: okSender, trusted: () => false });
-    const error = next('configError');
+    const error = gw!.gateway.next('configError');
     await edit({ ...BASE, bot: { url: 'https://evil.example/api/messages' } });
     assert.deepEqual((await error).diagnostics.map((d) => d.path), ['bot.url']);
     assert.equal(gw.gateway.config?.bot.echo, true);
 
-    const changed = next('configChanged');
+    const changed = gw!.gateway.next('configChanged');
     await edit({ ...BASE, dmPolicy: 'allowlist' });
     await changed;
     assert.equal(gw.gateway.config?.dmPolicy, 'allowlist');
@@ -71,7 +60,7 @@ describe('Restricted Mode on config reload', function () {
 
   it('untrusted: a refused bot.url does not come back when F5 later hands back to the config\'s bot', async () => {
     gw = await startGateway(BASE, { sender: okSender, trusted: () => false });
-    const error = next('configError');
+    const error = gw!.gateway.next('configError');
     await edit({ ...BASE, bot: { url: 'https://evil.example/api/messages' } });
     await error;
     gw.gateway.setBotUrl('http://127.0.0.1:3979/api/messages');
@@ -86,7 +75,7 @@ describe('Restricted Mode on config reload', function () {
 
   it('trusted (the CLI, the default): the same edit applies', async () => {
     gw = await startGateway(BASE, { sender: okSender });
-    const changed = next('configChanged');
+    const changed = gw!.gateway.next('configChanged');
     await edit({ ...BASE, serviceUrl: 'https://smba.example/' });
     await changed;
     assert.equal(gw.gateway.config?.serviceUrl, 'https://smba.example/');
