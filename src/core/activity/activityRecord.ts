@@ -31,6 +31,12 @@ export interface ActivityRecord {
   botResponse?: { status: number; body?: unknown };
   /** Pairing code, when this record created or touched a pairing request. */
   pairingCode?: string;
+  /**
+   * Problems noticed without changing the fate or what was relayed: e.g. an invoke answer Teams
+   * would reject (late, wrong status, wrong shape). Absent when there is nothing to say.
+   * `code` is stable and machine-readable; `text` is one sentence for people.
+   */
+  warnings?: { code: string; text: string }[];
 }
 
 export interface ActivitySummary {
