@@ -86,6 +86,9 @@ interface Infra {
   serviceUrl: string;
   bot: Proc;
   botUrl: string;
+  /** The null bot (bench/lib/nullBot.mjs): answers 200 {} at once, so only the hop is measured. */
+  nullBot: Proc;
+  nullBotUrl: string;
   stub: BotFrameworkStub;
   entra: FakeEntra;
   caFile: string;
@@ -222,7 +225,15 @@ async function startInfra(work: string, opts: Options, procs: Proc[]): Promise<I
   procs.push(bot);
   const botUrl = `http://127.0.0.1:${botPort}/api/messages`;
   await waitForHttp(botUrl, 30_000, 20, bot);
-  return { work, opts, connector, serviceUrl, bot, botUrl, stub, entra, caFile: certs.caFile, tokens };
+
+  const nullPort = await freePort();
+  const nullBot = spawnProc('null bot', process.execPath, [path.join(__dirname, 'lib/nullBot.mjs')], {
+    cpus: opts.pin ? SERVER_CPUS : undefined, env: { PORT: String(nullPort) }, output: 'ignore', cwd: REPO,
+  });
+  procs.push(nullBot);
+  const nullBotUrl = `http://127.0.0.1:${nullPort}/api/messages`;
+  await waitForHttp(nullBotUrl, 10_000, 10, nullBot);
+  return { work, opts, connector, serviceUrl, bot, botUrl, nullBot, nullBotUrl, stub, entra, caFile: certs.caFile, tokens };
 }
 
 function makeCertificates(dir: string): { cert: string; key: string; caFile: string } {
@@ -271,7 +282,7 @@ function gatewayConfig(infra: Infra, port: number): Record<string, unknown> {
   };
 }
 
-async function startGateway(infra: Infra, tag: string, cpuProfileDir?: string): Promise<RunningGateway> {
+async function startGateway(infra: Infra, tag: string, cpuProfileDir?: string, botUrl = infra.botUrl): Promise<RunningGateway> {
   const dir = path.join(infra.work, `gw-${tag}`);
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -280,7 +291,7 @@ async function startGateway(infra: Infra, tag: string, cpuProfileDir?: string): 
   const stateDir = path.join(dir, '.teams-bot');
   const args = [
     ...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []),
-    path.join(DIST, 'cli.js'), 'serve', '--config', configFile, '--state-dir', stateDir, '--port', String(port), '--bot-url', infra.botUrl,
+    path.join(DIST, 'cli.js'), 'serve', '--config', configFile, '--state-dir', stateDir, '--port', String(port), '--bot-url', botUrl,
   ];
   const proc = spawnProc(`gateway ${tag}`, process.execPath, args, {
     cpus: infra.opts.pin ? SERVER_CPUS : undefined,
@@ -443,8 +454,10 @@ function merge(parts: RawLoad[]): LoadResult {
 
 /** One new sender in this many messages; the rest repeat earlier senders. */
 const NEW_SENDER_EVERY = 12;
-const TARGETS = ['a', 'c', 'b', 'drop'] as const;
+/** nc and nb: the bare proxy and the gateway in front of the null bot instead of the SDK echo bot. */
+const TARGETS = ['a', 'c', 'b', 'drop', 'nc', 'nb'] as const;
 type Target = (typeof TARGETS)[number];
+const NULL_TARGETS: readonly Target[] = ['nc', 'nb'];
 
 /**
  * For each concurrency: the bot alone (a), the bare proxy (c), the gateway
@@ -455,7 +468,12 @@ type Target = (typeof TARGETS)[number];
  */
 async function underLoad(infra: Infra): Promise<{ forward: Record<string, any>; drop?: Record<string, any> }> {
   const { opts } = infra;
-  const targets = TARGETS.filter((t) => (t === 'drop' ? opts.only.has('drop') : opts.only.has('forward') || t === 'b'));
+  // --only null runs the null-bot pair alone (for trying a change); forward runs everything but the drop path.
+  const targets = TARGETS.filter((t) => {
+    if (t === 'drop') return opts.only.has('drop');
+    if (NULL_TARGETS.includes(t)) return opts.only.has('forward') || opts.only.has('null');
+    return opts.only.has('forward') || (t === 'b' && opts.only.has('drop'));
+  });
   const accepted = fixedSenderStream(opts.n, ALLOWED, infra.serviceUrl, 1);
   const acceptedWarm = fixedSenderStream(opts.warmup, ALLOWED, infra.serviceUrl, 2);
   const proxyPort = await freePort();
@@ -464,6 +482,13 @@ async function underLoad(infra: Infra): Promise<{ forward: Record<string, any>; 
   });
   const proxyUrl = `http://127.0.0.1:${proxyPort}/api/messages`;
   await waitForHttp(proxyUrl, 10_000, 10, proxy);
+  // A second bare proxy, in front of the null bot.
+  const nullProxyPort = await freePort();
+  const nullProxy = spawnProc('proxy (null bot)', process.execPath, [path.join(__dirname, 'lib/proxy.mjs')], {
+    cpus: opts.pin ? SERVER_CPUS : undefined, env: { PORT: String(nullProxyPort), TARGET: new URL(infra.nullBotUrl).origin }, output: 'ignore',
+  });
+  const nullProxyUrl = `http://127.0.0.1:${nullProxyPort}/api/messages`;
+  await waitForHttp(nullProxyUrl, 10_000, 10, nullProxy);
 
   const forward: Record<string, any> = {};
   const drop: Record<string, any> = {};
@@ -473,9 +498,10 @@ async function underLoad(infra: Infra): Promise<{ forward: Record<string, any>; 
       const dropWarm = unpairedStream(opts.warmup, `w${c}x`, NEW_SENDER_EVERY, infra.serviceUrl, 20 + c);
       const gwB = targets.includes('b') ? await startGateway(infra, `b-c${c}`) : undefined;
       const gwD = targets.includes('drop') ? await startGateway(infra, `drop-c${c}`) : undefined;
-      const parts: Record<Target, RawLoad[]> = { a: [], b: [], c: [], drop: [] };
-      const sent: Record<Target, number> = { a: 0, b: 0, c: 0, drop: 0 };
-      const echoes: Record<Target, number> = { a: 0, b: 0, c: 0, drop: 0 };
+      const gwN = targets.includes('nb') ? await startGateway(infra, `nb-c${c}`, undefined, infra.nullBotUrl) : undefined;
+      const parts: Record<Target, RawLoad[]> = { a: [], b: [], c: [], drop: [], nc: [], nb: [] };
+      const sent: Record<Target, number> = { a: 0, b: 0, c: 0, drop: 0, nc: 0, nb: 0 };
+      const echoes: Record<Target, number> = { a: 0, b: 0, c: 0, drop: 0, nc: 0, nb: 0 };
       let codes = 0;
       const rounds = Math.max(1, opts.rounds);
       const per = Math.ceil(opts.n / rounds);
@@ -489,11 +515,14 @@ async function underLoad(infra: Infra): Promise<{ forward: Record<string, any>; 
           if (!bodies.length) continue;
           // The first round warms up fully; later ones only reopen the keep-alive connections.
           const warmBodies = r === 0 ? warmStream : warmStream.slice(0, 2 * c);
-          const url = t === 'a' ? infra.botUrl : t === 'c' ? proxyUrl : t === 'b' ? gwB!.url : gwD!.url;
-          const servers: Record<string, Proc> = { bot: infra.bot, connector: infra.connector };
+          const url = { a: infra.botUrl, c: proxyUrl, b: gwB?.url, drop: gwD?.url, nc: nullProxyUrl, nb: gwN?.url }[t]!;
+          const isNull = NULL_TARGETS.includes(t);
+          const servers: Record<string, Proc> = isNull ? { bot: infra.nullBot } : { bot: infra.bot, connector: infra.connector };
           if (t === 'c') servers.hop = proxy;
           if (t === 'b') servers.hop = gwB!.proc;
           if (t === 'drop') servers.hop = gwD!.proc;
+          if (t === 'nc') servers.hop = nullProxy;
+          if (t === 'nb') servers.hop = gwN!.proc;
           log(`c=${c} round ${r + 1}/${rounds} ${t}: ${warmBodies.length} warm-up + ${bodies.length} measured`);
           const before = await connectorCounts(infra.connector);
           let after = before;
@@ -509,9 +538,11 @@ async function underLoad(infra: Infra): Promise<{ forward: Record<string, any>; 
       }
       for (const t of targets) {
         if (t === 'drop') continue;
-        forward[`${t}-c${c}`] = { ...merge(parts[t]), echoes: echoes[t], expectedEchoes: sent[t] };
+        // The null bot sends no replies: nothing to count at the connector.
+        forward[`${t}-c${c}`] = NULL_TARGETS.includes(t) ? merge(parts[t]) : { ...merge(parts[t]), echoes: echoes[t], expectedEchoes: sent[t] };
       }
       if (gwB) Object.assign(forward[`b-c${c}`], { gateway: await stopGateway(gwB), expectedRecords: sent.b });
+      if (gwN) Object.assign(forward[`nb-c${c}`], { gateway: await stopGateway(gwN), expectedRecords: sent.nb });
       if (gwD) {
         const distinct = dropStream.distinct + dropWarm.distinct;
         drop[`drop-c${c}`] = {
@@ -526,6 +557,7 @@ async function underLoad(infra: Infra): Promise<{ forward: Record<string, any>; 
     }
   } finally {
     await proxy.stop();
+    await nullProxy.stop();
   }
   return { forward, drop: targets.includes('drop') ? drop : undefined };
 }

@@ -29,6 +29,15 @@ export function targets(r: Any): TargetRow[] {
     const share = fw['b-c32'].rps / fw['c-c32'].rps;
     rows.push({ name: 'b throughput as share of c, concurrency 32', measured: `${(share * 100).toFixed(0)} %`, goal: '≥ 70 %', met: share >= 0.7 });
   }
+  // Issue 15: the hop's own cost, with a bot that costs nothing behind both.
+  if (fw?.['nb-c1'] && fw['nc-c1']) {
+    const ratio = fw['nb-c1'].latencyMs.p50 / fw['nc-c1'].latencyMs.p50;
+    rows.push({ name: 'null bot, concurrency 1: gateway/proxy p50 latency', measured: f(ratio), goal: '≤ 2.0', met: ratio <= 2.0 });
+  }
+  if (fw?.['nb-c32'] && fw['nc-c32']) {
+    const share = fw['nb-c32'].rps / fw['nc-c32'].rps;
+    rows.push({ name: 'null bot, concurrency 32: gateway throughput as share of proxy', measured: `${(share * 100).toFixed(0)} % (${f(fw['nb-c32'].rps, 0)} vs ${f(fw['nc-c32'].rps, 0)} req/s)`, goal: '≥ 50 %', met: share >= 0.5 });
+  }
   const drop = r.drop as Any | undefined;
   for (const c of [1, 32]) {
     const d = drop?.[`drop-c${c}`];
@@ -131,6 +140,34 @@ export function renderMarkdown(r: Any): string {
     line('b/c throughput', (_a, b, c) => b.rps / c.rps);
     line('gateway CPU / proxy CPU per request', (_a, b, c) => b.cpuUsPerReq.hop / c.cpuUsPerReq.hop, 1);
     out.push('');
+    if (fw['nb-c1'] || fw['nb-c32'] || fw['nc-c1'] || fw['nc-c32']) {
+      out.push('### With a null bot', '');
+      out.push('The same stream and tokens, with `bench/lib/nullBot.mjs` (a bare `node:http` server answering `200 {}` at once, pinned like the other servers) in place of the echo bot, so the hop is nearly all that is measured: **nc** the bare proxy → null bot, **nb** the gateway (everything on, as in b) → null bot.', '');
+      out.push('| path | conc | p50 | p90 | p99 | max | req/s | hop CPU µs/req | null bot CPU µs/req | checks |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+      const names: Record<string, string> = { nc: 'nc. bare proxy → null bot', nb: 'nb. gateway → null bot' };
+      for (const c of [1, 32]) {
+        for (const t of ['nc', 'nb']) {
+          const run = fw[`${t}-c${c}`];
+          if (!run) continue;
+          const l = run.latencyMs;
+          out.push(`| ${names[t]} | ${c} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${f(run.rps, 0)} | ${cpu(run, 'hop')} | ${cpu(run, 'bot')} | ${checks(run)} |`);
+        }
+      }
+      out.push('');
+      const nratio = (c: number, fn: (nb: Any, nc: Any) => number, d = 2) => {
+        const nb = fw[`nb-c${c}`];
+        const nc = fw[`nc-c${c}`];
+        return nb && nc ? f(fn(nb, nc), d) : 'n/a';
+      };
+      const nline = (name: string, fn: (nb: Any, nc: Any) => number, d = 2) => out.push(`| ${name} | ${nratio(1, fn, d)} | ${nratio(32, fn, d)} |`);
+      out.push('| ratio (same run), null bot | conc 1 | conc 32 |', '|---|---:|---:|');
+      nline('nb/nc p50 latency', (nb, nc) => nb.latencyMs.p50 / nc.latencyMs.p50);
+      nline('nb/nc p99 latency', (nb, nc) => nb.latencyMs.p99 / nc.latencyMs.p99);
+      nline('nb − nc p50 (ms)', (nb, nc) => nb.latencyMs.p50 - nc.latencyMs.p50, 3);
+      nline('nb/nc throughput', (nb, nc) => nb.rps / nc.rps);
+      nline('gateway CPU / proxy CPU per request', (nb, nc) => nb.cpuUsPerReq.hop / nc.cpuUsPerReq.hop, 1);
+      out.push('');
+    }
     if (r.botLog) out.push(`Echo bot error lines during the load runs: ${r.botLog.errorLines}${r.botLog.errorLines ? ` (first: \`${r.botLog.sample[0]}\`)` : ''}.`, '');
     const b1 = fw['b-c1']?.gateway;
     const b32 = fw['b-c32']?.gateway;
