@@ -19,7 +19,7 @@ export interface ReceivedActivity {
 
 export type FakeConnectorMode =
   | { kind: 'ok' }
-  | { kind: 'fail'; status: number; body?: unknown }
+  | { kind: 'fail'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'hang' }
   | { kind: 'redirect'; location: string };
 
@@ -75,7 +75,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         return;
       }
       if (mode.kind === 'fail') {
-        res.writeHead(mode.status, { 'content-type': 'application/json' });
+        res.writeHead(mode.status, { 'content-type': 'application/json', ...mode.headers });
         res.end(JSON.stringify(mode.body ?? { error: { code: 'Failure', message: `fake connector says ${mode.status}` } }));
         return;
       }

@@ -14,6 +14,7 @@ import type { Reason } from '../reasons';
 import { silentLogger } from '../logger';
 import type { BotTokenProvider } from './botTokenProvider';
 import { checkServiceUrl, type ConnectorHostContext } from './connectorHosts';
+import { explainConnectorError } from './connectorErrors';
 
 export interface SendRequest {
   serviceUrl: string;
@@ -136,12 +137,14 @@ export class ConnectorClient {
 
   /** Axios errors carry the request config, Authorization header included: read fields, never log the object. */
   private failure(err: unknown, serviceUrl: string): SendOutcome {
-    const e = err as { response?: { status?: unknown; data?: unknown }; code?: unknown } | null;
+    const e = err as { response?: { status?: unknown; data?: unknown; headers?: unknown }; code?: unknown } | null;
     const status = typeof e?.response?.status === 'number' ? e.response.status : 0;
     let detail: string;
     if (status) {
       const why = connectorErrorText(e?.response?.data);
-      detail = `The Bot Connector answered HTTP ${status}${why ? `: ${why}` : ''}${hintFor(status)}`;
+      const headers = e?.response?.headers && typeof e.response.headers === 'object' ? e.response.headers as Record<string, unknown> : undefined;
+      const explained = explainConnectorError(status, e?.response?.data, headers);
+      detail = `The Bot Connector answered HTTP ${status}${why ? `: ${why.replace(/[.\s]+$/, '')}` : ''}.${explained ? ` ${explained}` : ''}`;
     } else {
       const code = typeof e?.code === 'string' ? e.code : errorText(err);
       detail = `Could not reach the Bot Connector at ${originOf(serviceUrl)} (${code}).`;
@@ -168,15 +171,6 @@ function aborted(signal: AbortSignal): Promise<'aborted'> {
     if (signal.aborted) return resolve('aborted');
     signal.addEventListener('abort', () => resolve('aborted'), { once: true });
   });
-}
-
-function hintFor(status: number): string {
-  if (status === 401) return ' (the bot token was not accepted: check appId, tenant and password).';
-  if (status === 403) return ' (the bot is not allowed in this conversation: is the app installed there?).';
-  if (status === 404) return ' (unknown conversation or activity id).';
-  if (status === 429) return ' (throttled: too many messages).';
-  if (status >= 300 && status < 400) return ' (a redirect, which is not followed).';
-  return '.';
 }
 
 /** The Bot Connector answers errors as { error: { code, message } }. */
