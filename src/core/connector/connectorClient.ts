@@ -12,7 +12,7 @@ import type { Activity } from '../activity/activity';
 import type { Logger } from '../logger';
 import type { Reason } from '../reasons';
 import { silentLogger } from '../logger';
-import type { BotTokenProvider } from './botTokenProvider';
+import type { BotTokenProvider } from '../credentials/botTokenProvider';
 import { checkServiceUrl, type ConnectorHostContext } from './connectorHosts';
 import { explainConnectorError } from './connectorErrors';
 

@@ -1,6 +1,6 @@
 import { BotFrameworkAuth } from '../auth/botFrameworkAuth';
 import { resolveCloud } from '../auth/cloud';
-import { BotTokenProvider } from '../connector/botTokenProvider';
+import { BotTokenProvider } from '../credentials/botTokenProvider';
 import { ConnectorClient } from '../connector/connectorClient';
 import type { Logger } from '../logger';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';

@@ -7,7 +7,7 @@
  */
 import { resolveCloud } from '../../../src/core/auth/cloud';
 import type { TeamsBotConfig } from '../../../src/core/config/configTypes';
-import { BotTokenProvider } from '../../../src/core/connector/botTokenProvider';
+import { BotTokenProvider } from '../../../src/core/credentials/botTokenProvider';
 import { ConnectorClient } from '../../../src/core/connector/connectorClient';
 import { MemoryLogger } from '../../../src/core/logger';
 

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveCloud } from '../../../src/core/auth/cloud';
-import { BotTokenProvider, type BotTokenConfig } from '../../../src/core/connector/botTokenProvider';
+import { BotTokenProvider, type BotTokenConfig } from '../../../src/core/credentials/botTokenProvider';
 import { startFakeConnector, type FakeConnector } from '../../support/fakeConnector';
-import { startFakeEntra, type FakeEntra } from './fakeEntra';
+import { startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const SECRET = 'Sup3r~Secret.Value_9876';
@@ -84,7 +84,7 @@ describe('BotTokenProvider with the real ClientSecretCredential (child process)'
     new Promise<{ stdout: string; stderr: string; result: any }>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['--require', 'tsx/cjs', path.join(__dirname, 'entraSendChild.ts')],
+        ['--require', 'tsx/cjs', path.join(__dirname, '../connector/entraSendChild.ts')],
         {
           cwd: REPO,
           timeout: 45_000,

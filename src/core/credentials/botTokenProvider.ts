@@ -13,6 +13,7 @@ import {
 } from '@azure/identity';
 import type { CloudEnvironment } from '../auth/cloud';
 import type { CloudName, TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
+import { explainEntraError, entraErrorCode, type EntraErrorExplanation } from './entraErrors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 
@@ -23,11 +24,25 @@ export type BotTokenConfig = Pick<
 
 export type CredentialKind = 'client-secret' | 'client-certificate' | 'managed-identity' | 'federated-managed-identity' | 'injected';
 
+/**
+ * Why no token came, for callers that act on it (the Credential Check): the
+ * detail already says all of this in words.
+ */
+export interface TokenFailureCause {
+  /** refused: Entra ID answered with an error; unavailable: the credential cannot work here (no managed identity off Azure, an unreadable certificate). */
+  kind: 'no-credentials' | 'refused' | 'unavailable' | 'cancelled' | 'failed';
+  /** What happened, without the explanation: "Entra ID refused the client-secret token request (invalid_client): AADSTS7000215: …". */
+  message: string;
+  /** The AADSTS code Entra answered with, explained or not. */
+  code?: string;
+  explained?: EntraErrorExplanation;
+}
+
 export type BotTokenResult =
-  | { ok: true; token: string }
+  | { ok: true; token: string; expiresOnTimestamp?: number }
   /** Local mode: no appId, so nothing to authenticate as and nothing to send. */
   | { ok: true; token: undefined }
-  | { ok: false; reason: 'send-no-credentials' | 'send-failed'; detail: string };
+  | { ok: false; reason: 'send-no-credentials' | 'send-failed'; detail: string; cause: TokenFailureCause };
 
 export interface BotTokenProviderOptions {
   config: BotTokenConfig;
@@ -62,6 +77,10 @@ export class BotTokenProvider {
   readonly kind: CredentialKind | undefined;
   /** True when there is no appId: the gateway talks only to loopback and sends no token. */
   readonly isLocal: boolean;
+  /** The tenant asked for tokens: the config's tenantId, else the cloud's login tenant (botframework.com). */
+  readonly tenant: string;
+  /** Where tokens come from: the cloud's login endpoint and the tenant. Not used for a managed identity, which asks Azure's local endpoint. */
+  readonly authority: string;
   private readonly credential: TokenCredential | undefined;
   private readonly scope: string;
   private readonly logger: Logger;
@@ -75,11 +94,13 @@ export class BotTokenProvider {
     this.scope = cloud.botScope;
     this.secret = secrets.appPassword || undefined;
     this.isLocal = !config.appId;
+    this.tenant = config.tenantId || cloud.loginTenant;
+    this.authority = `${cloud.loginEndpoint.replace(/\/+$/, '')}/${this.tenant}`;
     const chosen = this.isLocal
       ? undefined
       : opts.credential
         ? { kind: 'injected' as const, credential: opts.credential }
-        : chooseCredential(config, secrets, cloud);
+        : chooseCredential(config, secrets, cloud, this.tenant);
     this.kind = chosen?.kind;
     this.credential = chosen?.credential;
   }
@@ -87,9 +108,11 @@ export class BotTokenProvider {
   /** A token for cloud.botScope, from cache when it has more than 5 minutes left. Never throws. */
   async getToken(options: { abortSignal?: AbortSignal } = {}): Promise<BotTokenResult> {
     if (this.isLocal) return { ok: true, token: undefined };
-    if (!this.credential) return { ok: false, reason: 'send-no-credentials', detail: NO_CREDENTIALS };
+    if (!this.credential) {
+      return { ok: false, reason: 'send-no-credentials', detail: NO_CREDENTIALS, cause: { kind: 'no-credentials', message: NO_CREDENTIALS } };
+    }
     if (this.cached && this.cached.expiresOnTimestamp - REFRESH_MARGIN_MS > Date.now()) {
-      return { ok: true, token: this.cached.token };
+      return { ok: true, token: this.cached.token, expiresOnTimestamp: this.cached.expiresOnTimestamp };
     }
     // Concurrent sends share one request to Entra instead of racing.
     this.inflight ??= this.fetch(options.abortSignal).finally(() => {
@@ -102,20 +125,24 @@ export class BotTokenProvider {
     try {
       const token = await this.credential!.getToken(this.scope, { abortSignal });
       if (!token?.token) {
-        return { ok: false, reason: 'send-failed', detail: `Entra ID returned no token for ${this.scope}.` };
+        const message = `Entra ID returned no token for ${this.scope}.`;
+        return { ok: false, reason: 'send-failed', detail: message, cause: { kind: 'failed', message } };
       }
       this.cached = token;
       this.logger.debug(`Got a Bot Connector token (${this.kind}) valid until ${new Date(token.expiresOnTimestamp).toISOString()}.`);
-      return { ok: true, token: token.token };
+      return { ok: true, token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
     } catch (err) {
-      const detail = this.describe(err);
+      const cause = this.describe(err);
+      // The explanation goes into the detail, so every send-failed record that
+      // quotes it says what the AADSTS code means for this bot and the fix.
+      const detail = cause.explained ? `${cause.message} ${cause.explained.explanation} Fix: ${cause.explained.fix}` : cause.message;
       this.logger.warn(`Could not get a Bot Connector token: ${detail}`);
-      return { ok: false, reason: 'send-failed', detail };
+      return { ok: false, reason: 'send-failed', detail, cause };
     }
   }
 
   /** One sentence from an @azure/identity error, with anything secret-shaped taken out. */
-  private describe(err: unknown): string {
+  private describe(err: unknown): TokenFailureCause {
     const e = err as { name?: unknown; message?: unknown; errorResponse?: { error?: unknown; errorDescription?: unknown } } | null;
     const name = typeof e?.name === 'string' ? e.name : '';
     const message = typeof e?.message === 'string' ? e.message : String(err);
@@ -130,16 +157,24 @@ export class BotTokenProvider {
     const code =
       typeof e?.errorResponse?.error === 'string' ? e.errorResponse.error : /^([a-z_]+):/.exec(message)?.[1];
     let text: string;
+    let kind: TokenFailureCause['kind'];
     if (name === 'AbortError') {
+      kind = 'cancelled';
       text = 'The request to Entra ID was cancelled (timed out).';
     } else if (description) {
+      kind = 'refused';
       text = `Entra ID refused the ${this.kind} token request${code ? ` (${code})` : ''}: ${firstLine(description)}`;
     } else if (name === 'CredentialUnavailableError') {
+      kind = 'unavailable';
       text = `The ${this.kind} credential is not available here: ${firstLine(message)}`;
     } else {
+      kind = 'failed';
       text = `The ${this.kind} token request failed: ${firstLine(message)}`;
     }
-    return scrub(text, this.secret);
+    const scrubbed = scrub(text, this.secret);
+    const aadsts = entraErrorCode(scrubbed);
+    const explained = explainEntraError(scrubbed);
+    return { kind, message: scrubbed, ...(aadsts ? { code: aadsts } : {}), ...(explained ? { explained } : {}) };
   }
 }
 
@@ -152,10 +187,10 @@ function chooseCredential(
   config: BotTokenConfig,
   secrets: TeamsBotSecrets,
   cloud: CloudEnvironment,
+  tenantId: string,
 ): { kind: CredentialKind; credential: TokenCredential } | undefined {
   const appId = config.appId;
   if (!appId) return undefined;
-  const tenantId = config.tenantId || cloud.loginTenant;
   const common = {
     authorityHost: cloud.loginEndpoint,
     // Instance discovery asks login.microsoftonline.com whether the authority is
