@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { resolveCloud } from '../../../src/core/auth/cloud';
-import { BotTokenProvider } from '../../../src/core/connector/botTokenProvider';
+import { BotTokenProvider } from '../../../src/core/credentials/botTokenProvider';
 import { ConnectorClient } from '../../../src/core/connector/connectorClient';
 import { explainConnectorError, errorCode, retryAfterSeconds } from '../../../src/core/connector/connectorErrors';
 import { startFakeConnector, type FakeConnector } from '../../support/fakeConnector';
