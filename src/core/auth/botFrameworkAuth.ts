@@ -66,9 +66,10 @@ interface Decoded {
   payload: Record<string, unknown>;
 }
 
-/** What the SDK validator logged at error level during one check. */
+/** What the SDK validator logged at error level during one check, and the key it verified with. */
 interface Capture {
   errors: { message: string; err: unknown }[];
+  key?: KeyObject;
 }
 
 export class BotFrameworkAuth {
@@ -80,6 +81,9 @@ export class BotFrameworkAuth {
   private readonly validator: ServiceTokenValidator;
   /** undefined when the SDK's key client could not be reached: then every token fails closed. */
   private readonly endorsements: KeyEndorsements | undefined;
+  /** undefined when the SDK's internals are not the expected shape: then every token takes the SDK's path. */
+  private readonly signingKeys: ParsedSigningKeys | undefined;
+  private readonly verified = new VerifiedTokens();
 
   constructor(opts: BotFrameworkAuthOptions) {
     this.appId = opts.appId;
@@ -95,7 +99,7 @@ export class BotFrameworkAuth {
       capturingLogger(this.captures),
       opts.cloud,
     );
-    cacheParsedSigningKeys(this.validator);
+    this.signingKeys = ParsedSigningKeys.attach(this.validator, this.captures);
     this.endorsements = KeyEndorsements.attach(this.validator);
   }
 
@@ -106,7 +110,18 @@ export class BotFrameworkAuth {
     const pre = precheck(authorizationHeader);
     if (!pre.ok) return pre.outcome;
     const { token, decoded } = pre;
+    const serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
+    // The SDK's verdict depends on the token, the signing key and the activity's serviceUrl (the
+    // audience and issuer are this instance's): the same three, still in their lifetime, get the same verdict.
+    if (!this.verified.has(token, serviceUrl, this.signingKeys)) {
+      const failed = await this.validate(token, decoded, activity);
+      if (failed) return failed;
+    }
+    return this.afterSignature(decoded, activity, serviceUrl);
+  }
 
+  /** The SDK's check (signature, audience, issuer, lifetime, serviceurl); undefined when it passed. */
+  private async validate(token: string, decoded: Decoded, activity: { serviceUrl?: string; channelId?: unknown }): Promise<(AuthOutcome & { ok: false }) | undefined> {
     const capture: Capture = { errors: [] };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -130,11 +145,16 @@ export class BotFrameworkAuth {
       this.logger.debug(`JWT rejected (${outcome.reason}): ${outcome.detail}`);
       return outcome;
     }
+    // Only a pass is remembered, and only with the key it was verified with.
+    if (capture.key) this.verified.add(token, typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '', decoded, capture.key);
+    return undefined;
+  }
 
+  /** Our checks on top of the SDK's; they are cheap and run on every request, cached or not. */
+  private afterSignature(decoded: Decoded, activity: { serviceUrl?: string; channelId?: unknown }, serviceUrl: string): AuthOutcome {
     // The SDK skips the serviceurl comparison when the body has none; the
     // gateway sends replies to that URL, so an activity without one cannot be
     // tied to the token.
-    const serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
     if (serviceUrl === '') {
       return fail('auth-serviceurl-mismatch', `The token's serviceurl claim is ${show(decoded.payload.serviceurl)} but the activity has no serviceUrl to match it against.`);
     }
@@ -369,39 +389,103 @@ type SigningKeyCallback = (err: Error | null, key?: string | KeyObject) => void;
  * whole check in the benchmark's profile. Parse each key once, per key id.
  * If the SDK's internals ever change shape this does nothing, and the SDK's
  * own path runs unchanged; misses still go through it, so its errors (and
- * the reasons derived from them) are untouched.
+ * the reasons derived from them) are untouched. The key a check used is
+ * filed in its Capture, so a verified token is remembered with its key.
  */
-function cacheParsedSigningKeys(validator: ServiceTokenValidator): void {
-  const jwt = (validator as unknown as { jwtValidator?: { getSigningKey?: (header: { kid?: string }, cb: SigningKeyCallback) => void } }).jwtValidator;
-  if (!jwt || typeof jwt.getSigningKey !== 'function') return;
-  const original = jwt.getSigningKey.bind(jwt);
-  const cache = new Map<string, { key: KeyObject; at: number }>();
-  jwt.getSigningKey = (header, callback) => {
-    const kid = typeof header?.kid === 'string' ? header.kid : undefined;
-    const hit = kid ? cache.get(kid) : undefined;
-    if (hit && Date.now() - hit.at < PARSED_KEY_TTL_MS) {
-      callback(null, hit.key);
-      return;
-    }
-    original(header, (err, pem) => {
-      if (err || typeof pem !== 'string') {
-        callback(err, pem);
+class ParsedSigningKeys {
+  private readonly byKid = new Map<string, { key: KeyObject; at: number }>();
+
+  static attach(validator: ServiceTokenValidator, captures: AsyncLocalStorage<Capture>): ParsedSigningKeys | undefined {
+    const jwt = (validator as unknown as { jwtValidator?: { getSigningKey?: (header: { kid?: string }, cb: SigningKeyCallback) => void } }).jwtValidator;
+    if (!jwt || typeof jwt.getSigningKey !== 'function') return undefined;
+    const original = jwt.getSigningKey.bind(jwt);
+    const keys = new ParsedSigningKeys();
+    jwt.getSigningKey = (header, callback) => {
+      const capture = captures.getStore();
+      const kid = typeof header?.kid === 'string' ? header.kid : undefined;
+      const hit = kid ? keys.current(kid) : undefined;
+      if (hit) {
+        if (capture) capture.key = hit;
+        callback(null, hit);
         return;
       }
-      let key: KeyObject;
-      try {
-        key = createPublicKey(pem);
-      } catch {
-        callback(null, pem);
-        return;
-      }
-      if (kid) {
-        if (cache.size >= PARSED_KEY_MAX) cache.delete(cache.keys().next().value as string);
-        cache.set(kid, { key, at: Date.now() });
-      }
-      callback(null, key);
-    });
-  };
+      original(header, (err, pem) => {
+        if (err || typeof pem !== 'string') {
+          callback(err, pem);
+          return;
+        }
+        let key: KeyObject;
+        try {
+          key = createPublicKey(pem);
+        } catch {
+          callback(null, pem);
+          return;
+        }
+        if (kid) keys.set(kid, key);
+        if (capture) capture.key = key;
+        callback(null, key);
+      });
+    };
+    return keys;
+  }
+
+  /** The parsed key for this kid, while it is fresh; a later fetch replaces it with a new object. */
+  current(kid: string): KeyObject | undefined {
+    const hit = this.byKid.get(kid);
+    return hit && Date.now() - hit.at < PARSED_KEY_TTL_MS ? hit.key : undefined;
+  }
+
+  private set(kid: string, key: KeyObject): void {
+    this.byKid.delete(kid);
+    if (this.byKid.size >= PARSED_KEY_MAX) this.byKid.delete(this.byKid.keys().next().value as string);
+    this.byKid.set(kid, { key, at: Date.now() });
+  }
+}
+
+/** Bot Connector tokens live about an hour and each is reused for many activities; a few hundred cover any dev loop. */
+const VERIFIED_TOKENS_MAX = 512;
+
+/**
+ * Tokens the SDK validator passed, so the same token on the next activity
+ * skips the signature check (about a quarter of the gateway's CPU per request
+ * in the benchmark's profile). An entry is used only for the exact token
+ * string and the exact activity serviceUrl it was verified with, only while
+ * the signing key it was verified with is still the current parsed key for
+ * its kid (a key fetched again, rotated or not, is a new object), and only
+ * inside the token's lifetime as jsonwebtoken judges it (exp and nbf, with the
+ * SDK's 5 minute clock tolerance). Anything else goes to the SDK again, which
+ * then names the reason. Failures are never stored. Bounded: the oldest
+ * entry goes first.
+ */
+class VerifiedTokens {
+  private readonly entries = new Map<string, { key: KeyObject; kid: string; exp: number; nbf: number | undefined }>();
+
+  has(token: string, serviceUrl: string, keys: ParsedSigningKeys | undefined): boolean {
+    const entry = this.entries.get(cacheKey(token, serviceUrl));
+    if (!entry || !keys) return false;
+    // Same conditions and clock as jsonwebtoken's verify (seconds, floor of Date.now()).
+    const now = Math.floor(Date.now() / 1000);
+    const lifetimeOk = now < entry.exp + CLOCK_TOLERANCE_S && (entry.nbf === undefined || entry.nbf <= now + CLOCK_TOLERANCE_S);
+    if (lifetimeOk && keys.current(entry.kid) === entry.key) return true;
+    this.entries.delete(cacheKey(token, serviceUrl));
+    return false;
+  }
+
+  add(token: string, serviceUrl: string, decoded: Decoded, key: KeyObject): void {
+    const { exp, nbf } = decoded.payload;
+    const kid = decoded.header.kid;
+    // A token without a numeric exp is refused after the SDK's check anyway; an odd nbf is the SDK's to judge.
+    if (typeof exp !== 'number' || typeof kid !== 'string' || (nbf !== undefined && typeof nbf !== 'number')) return;
+    const k = cacheKey(token, serviceUrl);
+    this.entries.delete(k);
+    if (this.entries.size >= VERIFIED_TOKENS_MAX) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(k, { key, kid, exp, nbf: nbf as number | undefined });
+  }
+}
+
+function cacheKey(token: string, serviceUrl: string): string {
+  // A NUL cannot occur in a token (base64url and dots) or be confused with one.
+  return `${token}\u0000${serviceUrl}`;
 }
 
 const ENDORSEMENTS_MAX = 256;
