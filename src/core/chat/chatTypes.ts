@@ -17,7 +17,12 @@ export interface ChatUser { id: string; name: string; aadObjectId?: string }
 export type ChatConversation =
   | { kind: 'personal'; user: ChatUser }
   | { kind: 'groupChat'; id: string; name?: string; members: ChatUser[] }
-  | { kind: 'channel'; teamId: string; teamName?: string; channelId: string; channelName?: string };
+  /**
+   * A channel of a team. Without threadId each message starts a new thread, as a new post does in Teams
+   * (its conversation id is "<channelId>;messageid=<its own id>"); with threadId (the root post's id) it
+   * is a reply in that thread (";messageid=<threadId>"). Bot events for any thread of the channel reach the session.
+   */
+  | { kind: 'channel'; teamId: string; teamName?: string; channelId: string; channelName?: string; threadId?: string };
 
 /** What the user does in the chat; each becomes one activity as Teams would send it. */
 export type ChatInput =

@@ -9,7 +9,8 @@ import { compareStep, recordableReply, type StepOutcome } from './compare';
 import { writeConversationFile } from './conversationFile';
 import { stepTitle } from './diffText';
 import { tally, type FileResult, type RunResult, type StepResult } from './results';
-import type { ConversationFile, ConversationStep, InvokeResponse } from './testFormat';
+import type { ConversationFile, ConversationStep } from './testFormat';
+import { invokeResponseOf } from '../activity/invokeResponse';
 
 /**
  * The replay runner. It starts a gateway of its own (local mode, a throwaway
@@ -136,7 +137,10 @@ interface StepRun {
 
 async function runStep(gateway: Gateway, step: ConversationStep, settleMs: number, maxSettleMs: number): Promise<StepRun> {
   const replies: Record<string, unknown>[] = [];
-  const off = gateway.on('simulatorReply', (e) => replies.push(e.activity));
+  // A test compares what the bot sent; its updates and deletes of earlier messages are not replies.
+  const off = gateway.on('simulatorReply', (e) => {
+    if (e.op === undefined || e.op === 'send') replies.push(e.activity);
+  });
   try {
     const inbound: Activity = { ...step.inbound, serviceUrl: gateway.simulatorServiceUrl };
     const response = await gateway.handleSimulated(inbound);
@@ -160,16 +164,6 @@ function answerProblems(inbound: Activity, response: PipelineResponse): string[]
     return [`the bot answered HTTP ${response.status}${response.body.length ? `: ${response.body.toString('utf8').slice(0, 300)}` : ''}`];
   }
   return [];
-}
-
-function invokeResponseOf(response: PipelineResponse): InvokeResponse {
-  if (response.body.length === 0) return { status: response.status };
-  const text = response.body.toString('utf8');
-  try {
-    return { status: response.status, body: JSON.parse(text) };
-  } catch {
-    return { status: response.status, body: text };
-  }
 }
 
 function defaultMaxSettleMs(settleMs: number): number {

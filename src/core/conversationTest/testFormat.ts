@@ -1,4 +1,5 @@
 import type { Activity } from '../activity/activity';
+import type { InvokeResponse } from '../activity/invokeResponse';
 
 /**
  * A conversation test: a recorded conversation replayed against a bot by
@@ -15,10 +16,7 @@ export const CONVERSATION_SUFFIX = '.conversation.json';
 export const TRANSCRIPT_SUFFIX = '.transcript';
 
 /** The bot's HTTP answer to an invoke activity (a card action's response, a task module, …). */
-export interface InvokeResponse {
-  status: number;
-  body?: unknown;
-}
+export type { InvokeResponse };
 
 /** Per-file or per-step comparison overrides. */
 export interface Overrides {

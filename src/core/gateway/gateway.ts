@@ -20,7 +20,10 @@ import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
 import { trustBlockers, trustBlockerMessage } from '../config/trustBlockers';
 import { definedOnly } from '../definedOnly';
 import { Pipeline, summarize, type Authenticator, type PipelineResponse } from './pipeline';
-import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX } from './webhookServer';
+import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX, type SimulatorCapture } from './webhookServer';
+import { buildChatActivity, chatEnvironment } from '../chat/chatActivities';
+import type { ChatConversation } from '../chat/chatTypes';
+import { nextMessageId } from '../chat/messageIds';
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { approvalNotice } from './approvalNotice';
 import { createConnectorSender, createAuthenticator } from './teamsConnection';
@@ -52,7 +55,12 @@ export type GatewayEvents = {
   configError: ConfigErrorEvent;
   /** The DM-only pairing approvals (allowFrom.json) changed, here or in another process. */
   approvedChanged: ApprovedSender[];
-  simulatorReply: { conversationId: string; activity: Record<string, unknown> };
+  /**
+   * What a bot did at the simulator's serviceUrl, in the order it arrived: op send (a reply, a typing
+   * indicator, the gateway's own pairing code or echo), update or delete, with the activity's id
+   * (assigned for a send; the target for update and delete). A delete's activity is only `{ id }`.
+   */
+  simulatorReply: { conversationId: string; activity: Record<string, unknown>; op?: SimulatorCapture['op']; activityId?: string };
 };
 
 export interface ConfigErrorEvent {
@@ -176,7 +184,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
         maxBodyBytes: config.webhook.maxBodyBytes,
         pipeline,
         logger: this.options.logger,
-        onSimulatorReply: (conversationId, activity) => this.captureSimulatorReply(conversationId, activity),
+        onSimulatorReply: (reply) => this.captureSimulatorReply(reply),
       });
       this.server = await listen(app, config.webhook.host, config.webhook.port, { logger: this.options.logger, pipeline });
       const port = boundPort(this.server);
@@ -334,57 +342,40 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     return `http://127.0.0.1:${this.state.port}${SIMULATOR_PREFIX}`;
   }
 
+  /** Simulate Incoming Message's input as the chat's builder makes it (core/chat/chatActivities.ts): one shape for both. */
   private buildSimulatedActivity(input: SimulateInput): Activity {
-    const config = this.current!;
-    const botId = `28:${config.appId ?? 'teams-bot-dev-simulated-bot'}`;
-    const tenantId = config.tenantId ?? 'simulated-tenant';
-    const teamId = input.teamId ?? '19:simulated-team@thread.tacv2';
-    const channelId = input.channelId ?? '19:simulated-channel@thread.tacv2';
-    const id = `sim-${randomUUID()}`;
-    const conversation =
+    const conversation: ChatConversation =
       input.kind === 'personal'
-        ? { id: `a:simulated-${input.user.id}`, conversationType: 'personal', tenantId }
+        ? { kind: 'personal', user: { ...input.user, name: input.user.name ?? input.user.id } }
         : input.kind === 'groupChat'
-          ? { id: '19:simulated-group@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId }
-          : { id: `${channelId};messageid=${Date.now()}`, conversationType: 'channel', isGroup: true, tenantId };
-    const mentionText = '<at>Bot</at>';
-    return {
-      type: 'message',
-      id,
-      timestamp: new Date().toISOString(),
-      serviceUrl: `http://127.0.0.1:${this.state.port}${SIMULATOR_PREFIX}`,
-      channelId: 'msteams',
-      from: { id: input.user.id, name: input.user.name, aadObjectId: input.user.aadObjectId },
-      recipient: { id: botId, name: 'Bot' },
-      conversation,
-      text: input.mention ? `${mentionText} ${input.text}` : input.text,
-      textFormat: 'plain',
-      entities: input.mention ? [{ type: 'mention', mentioned: { id: botId, name: 'Bot' }, text: mentionText }] : [],
-      channelData: {
-        tenant: { id: tenantId },
-        ...(input.kind === 'channel' ? { team: { id: teamId, name: 'Simulated team' }, channel: { id: channelId, name: 'General' } } : {}),
-      },
-    };
+          ? { kind: 'groupChat', id: '19:simulated-group@thread.v2', members: [] }
+          : { kind: 'channel', teamId: input.teamId ?? '19:simulated-team@thread.tacv2', channelId: input.channelId ?? '19:simulated-channel@thread.tacv2' };
+    return buildChatActivity(chatEnvironment(this.current, this.simulatorServiceUrl), conversation, input.user, { type: 'message', text: input.text, mentionBot: input.mention });
   }
 
   /** Gateway-sent messages to the simulator's own serviceUrl are captured in-process; the rest go to Teams. */
   private async sendVia(target: SendTarget, activity: Partial<Activity>): Promise<SendResult> {
     if (this.state.port && target.serviceUrl === `http://127.0.0.1:${this.state.port}${SIMULATOR_PREFIX}`) {
-      this.emit('simulatorReply', { conversationId: target.conversationId, activity: activity as Record<string, unknown> });
+      const id = nextMessageId();
+      this.emit('simulatorReply', { conversationId: target.conversationId, activity: { ...activity, id }, op: 'send', activityId: id });
       return { ok: true, status: 201 };
     }
     if (!this.sender) return { ok: false, reason: 'send-failed', status: 0, detail: 'the gateway is not running' };
     return this.sender.send(target, activity);
   }
 
-  private captureSimulatorReply(conversationId: string, activity: Record<string, unknown>): void {
+  private captureSimulatorReply({ conversationId, op, activityId, activity }: SimulatorCapture): void {
+    const body = activity ?? { id: activityId };
+    const did = op === 'update' ? `updated its message ${activityId} in`
+      : op === 'delete' ? `deleted its message ${activityId} from`
+        : activity?.type === 'typing' ? 'sent a typing indicator to' : 'replied to';
     this.activities.record({
-      direction: 'outbound', source: 'simulated', status: 201, latencyMs: 0, auth: 'outbound',
-      fate: 'delivered', reason: 'sent', detail: `the bot replied to simulated conversation ${conversationId}`,
-      summary: summarize({ type: 'message', ...activity, conversation: { id: conversationId } } as Activity),
-      activity,
+      direction: 'outbound', source: 'simulated', status: op === 'send' ? 201 : 200, latencyMs: 0, auth: 'outbound',
+      fate: 'delivered', reason: 'sent', detail: `the bot ${did} simulated conversation ${conversationId}`,
+      summary: summarize({ type: op === 'delete' ? 'messageDelete' : 'message', ...body, conversation: { id: conversationId } } as Activity),
+      activity: body,
     });
-    this.emit('simulatorReply', { conversationId, activity });
+    this.emit('simulatorReply', { conversationId, activity: body, op, activityId });
   }
 
   private async notifyApproved(request: PairingRequest): Promise<{ sent: boolean; detail: string }> {

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { classifySource, isLoopbackAddress, hasProxyHeaders, localClientRefusal } from './requestSource';
 import { FATE_HEADER, REASON_HEADER, type InboundRequest, type Pipeline, type PipelineResponse } from './pipeline';
 import { SIMULATOR_PREFIX } from './simulatorUrl';
+import { nextMessageId } from '../chat/messageIds';
 
 export const LEGACY_PATH = '/api/messages';
 export { SIMULATOR_PREFIX };
@@ -14,8 +15,18 @@ export interface WebhookServerOptions {
   maxBodyBytes: number;
   pipeline: Pipeline;
   logger: Logger;
-  /** Replies a bot posts to the simulator's serviceUrl land here (loopback only). */
-  onSimulatorReply(conversationId: string, activity: Record<string, unknown>): void;
+  /** What a bot does at the simulator's serviceUrl (send, update, delete) lands here, in the order received (loopback only). */
+  onSimulatorReply(reply: SimulatorCapture): void;
+}
+
+/** One bot call to the simulator connector: POST …/activities[/:replyToId] (send), PUT …/activities/:id (update), DELETE …/activities/:id (delete). */
+export interface SimulatorCapture {
+  conversationId: string;
+  op: 'send' | 'update' | 'delete';
+  /** The id assigned to a sent activity (unique, see nextMessageId), or the one updated or deleted. */
+  activityId: string;
+  /** Absent for delete. */
+  activity?: Record<string, unknown>;
 }
 
 /**
@@ -72,15 +83,27 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
     });
   });
 
-  app.post(`${SIMULATOR_PREFIX}/v3/conversations/:conversationId/activities{/:activityId}`, express.json({ limit: opts.maxBodyBytes }), (req: Request, res: Response) => {
-    // The bot is a local process; a web page (or a tunnel) must not be able to fake its replies.
-    if (!isLoopbackAddress(req.socket.remoteAddress) || hasProxyHeaders(req.headers) || localClientRefusal(req.headers)) {
-      res.status(403).json({ error: 'the simulator connector accepts only local clients' });
-      return;
-    }
-    const id = `sim-${Date.now().toString(36)}`;
-    opts.onSimulatorReply(String(req.params.conversationId), { ...(req.body as Record<string, unknown>), id });
+  // The bot is a local process; a web page (or a tunnel) must not be able to fake its replies.
+  const simulatorClient = (req: Request, res: Response, next: NextFunction) => {
+    if (isLoopbackAddress(req.socket.remoteAddress) && !hasProxyHeaders(req.headers) && !localClientRefusal(req.headers)) return next();
+    res.status(403).json({ error: 'the simulator connector accepts only local clients' });
+  };
+  const activities = `${SIMULATOR_PREFIX}/v3/conversations/:conversationId/activities`;
+  const simulatorJson = express.json({ limit: opts.maxBodyBytes });
+  // A send, or a reply to :activityId (which is the activity's replyToId, not its own id).
+  app.post(`${activities}{/:activityId}`, simulatorClient, simulatorJson, (req: Request, res: Response) => {
+    const id = nextMessageId();
+    opts.onSimulatorReply({ conversationId: String(req.params.conversationId), op: 'send', activityId: id, activity: { ...(req.body as Record<string, unknown>), id } });
     res.status(201).json({ id });
+  });
+  app.put(`${activities}/:activityId`, simulatorClient, simulatorJson, (req: Request, res: Response) => {
+    const id = String(req.params.activityId);
+    opts.onSimulatorReply({ conversationId: String(req.params.conversationId), op: 'update', activityId: id, activity: { ...(req.body as Record<string, unknown>), id } });
+    res.status(200).json({ id });
+  });
+  app.delete(`${activities}/:activityId`, simulatorClient, (req: Request, res: Response) => {
+    opts.onSimulatorReply({ conversationId: String(req.params.conversationId), op: 'delete', activityId: String(req.params.activityId) });
+    res.status(200).end();
   });
 
   app.post('/{*rest}', readBody, (req: Request, res: Response) => {

@@ -15,3 +15,5 @@ export { runConversationTests } from '../conversationTest/runner';
 export { readConversationFile, findConversationFiles, formatConversationTest } from '../conversationTest/conversationFile';
 export { conversationFromRecords } from '../conversationTest/fromRecords';
 export { failureText, stepTitle } from '../conversationTest/diffText';
+// The Chat panel's session runs its activities through the running Gateway.
+export { ChatSession } from '../chat/chatSession';
