@@ -93,6 +93,8 @@ export interface GatewayOptions {
    * slip in what the start would have refused.
    */
   trusted?: () => boolean;
+  /** Replaces every invoke's documented deadline in the invoke contract checks (tests: late without waiting 5 s). */
+  invokeDeadlineMs?: number;
 }
 
 export interface SimulateInput {
@@ -177,6 +179,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
         activities: this.activities,
         sender: { send: (target, activity) => this.sendVia(target, activity) },
         logger: this.options.logger,
+        invokeDeadlineMs: this.options.invokeDeadlineMs,
       });
       this.pipeline = pipeline;
       const app = createWebhookApp({

@@ -12,6 +12,7 @@ import type { ActivitySender, SendTarget } from './activitySender';
 import { forwardToBot, type ForwardResult } from './botForwarder';
 import { echoMessage, pairingCodeMessage } from './messages';
 import { localClientRefusal } from './requestSource';
+import { checkInvokeAnswer, type InvokeWarning } from '../invokeContract/checkInvokeAnswer';
 
 /**
  * The request path of the webhook, independent of Express so the simulator
@@ -49,6 +50,8 @@ export interface PipelineDeps {
   activities: ActivityLog;
   sender: ActivitySender;
   logger: Logger;
+  /** Replaces every invoke's documented deadline in the invoke contract checks (tests). */
+  invokeDeadlineMs?: number;
 }
 
 /** What a message from an unpaired sender did to the pairing store. */
@@ -243,21 +246,29 @@ export class Pipeline {
   }
 
   private async forward(req: InboundRequest, activity: Activity, botUrl: string, timeoutMs: number, acceptReason: Reason, acceptDetail: string, auth: AuthResult): Promise<PipelineResponse> {
+    const sentAt = performance.now();
     const result = await forwardToBot(new URL(botUrl), req.headers, req.body, timeoutMs);
+    // Invokes only: would Teams accept this answer? Noted on the record, never changing what is relayed.
+    const contract = { deadlineMs: this.deps.invokeDeadlineMs };
     if (!result.ok) {
-      this.deps.logger.warn(`[msteams] ${activity.type} from ${activity.from?.id ?? '-'} failed: ${result.reason}: ${result.detail}`);
+      const warnings = checkInvokeAnswer(activity, { none: result.reason }, contract);
+      this.deps.logger.warn(`[msteams] ${activity.type} from ${activity.from?.id ?? '-'} failed: ${result.reason}: ${result.detail}${logWarnings(warnings)}`);
       const status = result.reason === 'bot-timeout' ? 504 : 502;
-      return this.finish(req, status, { status: 'failed', reason: result.reason, detail: result.detail }, { fate: 'failed', reason: result.reason, detail: result.detail, activity, auth });
+      return this.finish(req, status, { status: 'failed', reason: result.reason, detail: result.detail }, { fate: 'failed', reason: result.reason, detail: result.detail, activity, auth, warnings });
     }
     // The log shows the decoded answer; the caller gets the bytes as the bot sent them.
     const botBody = botBodyForLog(result);
+    const warnings = checkInvokeAnswer(activity, {
+      status: result.status, body: botBody, latencyMs: performance.now() - sentAt,
+      bodyUnreadable: typeof result.plain === 'object' && result.plain.length <= MAX_STORED_BODY_BYTES ? undefined : 'not decoded or too large',
+    }, contract);
     const failed = result.status >= 500;
     const reason: Reason = failed ? 'bot-error' : acceptReason;
     const detail = failed ? `the bot answered HTTP ${result.status}: see its response and its own log` : acceptDetail;
-    this.deps.logger.info(`[msteams] ${failed ? 'bot error for' : 'delivered'} ${activity.type} from ${activity.from?.id ?? '-'} (${reason}) → bot HTTP ${result.status}`);
+    this.deps.logger[warnings.length ? 'warn' : 'info'](`[msteams] ${failed ? 'bot error for' : 'delivered'} ${activity.type} from ${activity.from?.id ?? '-'} (${reason}) → bot HTTP ${result.status}${logWarnings(warnings)}`);
     return this.finish(req, result.status, result.body, {
       fate: failed ? 'failed' : 'delivered', reason, detail, activity, auth,
-      botResponse: { status: result.status, body: botBody },
+      botResponse: { status: result.status, body: botBody }, warnings,
     }, result.relayHeaders);
   }
 
@@ -271,7 +282,7 @@ export class Pipeline {
     req: InboundRequest,
     status: number,
     body: Buffer | object,
-    r: Pick<RecordInput, 'fate' | 'reason' | 'detail' | 'auth' | 'botResponse' | 'pairingCode'> & { activity?: Activity },
+    r: Pick<RecordInput, 'fate' | 'reason' | 'detail' | 'auth' | 'botResponse' | 'pairingCode' | 'warnings'> & { activity?: Activity },
     extraHeaders: Record<string, string> = {},
   ): PipelineResponse {
     const record = this.deps.activities.record({
@@ -287,6 +298,7 @@ export class Pipeline {
       activity: r.activity as Record<string, unknown> | undefined,
       botResponse: r.botResponse,
       pairingCode: r.pairingCode,
+      ...(r.warnings?.length ? { warnings: r.warnings } : {}),
     });
     const isBuffer = Buffer.isBuffer(body);
     return {
@@ -434,6 +446,11 @@ function parseMaybeJson(body: Buffer, contentType: string | undefined): unknown 
     }
   }
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
+
+/** The invoke contract warnings for the request's one log line: "warning:" once, then each problem. */
+function logWarnings(warnings: InvokeWarning[]): string {
+  return warnings.length ? `; warning: ${warnings.map((w) => w.text).join('; ')}` : '';
 }
 
 function round(ms: number): number {
