@@ -29,6 +29,7 @@ export const REASONS = {
   'mention-required': { fate: 'dropped', text: 'Group chat or channel message that does not @mention the bot while requireMention is on.' },
   'self-message': { fate: 'dropped', text: 'An activity sent by the bot itself (from.id equals recipient.id): dropped to avoid loops.' },
   'no-sender': { fate: 'dropped', text: 'A message activity with no from.id: there is nobody to apply the policy to.' },
+  'probe': { fate: 'dropped', text: 'A Delivery Check probe (header x-teams-bot-dev-probe): answered by the gateway itself with its nonce and never forwarded to the bot, the policy or pairing. Hidden from the activity lists unless asked (`activities --probes`); at most 10 are recorded per minute.' },
 
   // rejected: the HTTP request itself was refused before the policy ran
   'body-too-large': { fate: 'rejected', text: 'The request body is larger than webhook.maxBodyBytes (HTTP 413).' },

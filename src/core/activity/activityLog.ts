@@ -34,6 +34,8 @@ export interface ActivityQuery {
   senderId?: string;
   /** Only records older than this id (paging). */
   before?: string;
+  /** Include the Delivery Check's probes (reason "probe"): they are not user activities, so hidden unless asked. */
+  probes?: boolean;
 }
 
 export const ACTIVITY_FILE = 'activities.jsonl';
@@ -510,6 +512,7 @@ async function removeLogFiles(dir: string): Promise<void> {
 // ---- helpers -----------------------------------------------------------------
 
 function matches(r: ActivityRecord, q: ActivityQuery): boolean {
+  if (r.reason === 'probe' && !q.probes) return false;
   if (q.notDelivered && r.fate === 'delivered') return false;
   if (q.fate !== undefined && r.fate !== q.fate) return false;
   if (q.direction !== undefined && r.direction !== q.direction) return false;

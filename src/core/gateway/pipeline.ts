@@ -6,12 +6,13 @@ import { oneLineLogger, type Logger } from '../logger';
 import type { PairingStore } from '../pairing/pairingStore';
 import { isStateFileError } from '../pairing/stateFile';
 import { decide, channelConversationId, type PairingState } from '../policy/policy';
-import { fateOf, type Reason } from '../reasons';
+import { fateOf, type Fate, type Reason } from '../reasons';
 import type { TeamsBotConfig } from '../config/configTypes';
 import type { ActivitySender, SendTarget } from './activitySender';
 import { forwardToBot, type ForwardResult } from './botForwarder';
 import { echoMessage, pairingCodeMessage } from './messages';
 import { localClientRefusal } from './requestSource';
+import { PROBE_HEADER, probeDetail, probeOf, ProbeRecordBudget, type ProbeAnswer } from '../deliveryCheck/probe';
 import { checkInvokeAnswer, type InvokeWarning } from '../invokeContract/checkInvokeAnswer';
 
 /**
@@ -68,12 +69,17 @@ export class Pipeline {
    * nothing touches the state dir afterwards.
    */
   private readonly background = new Set<Promise<void>>();
+  /** Bounds the records a flood of Delivery Check probes can add (see probe.ts). */
+  private readonly probeBudget = new ProbeRecordBudget();
 
   constructor(deps: PipelineDeps) {
     this.deps = { ...deps, logger: oneLineLogger(deps.logger) };
   }
 
   async handle(req: InboundRequest): Promise<PipelineResponse> {
+    // First of all: a Delivery Check probe never reaches the parser, the policy, pairing or the bot.
+    const probe = probeOf(req.headers);
+    if (probe) return this.answerProbe(req, probe.nonce);
     let activity: Activity;
     try {
       const parsed: unknown = JSON.parse(req.body.toString('utf8'));
@@ -270,6 +276,36 @@ export class Pipeline {
       fate: failed ? 'failed' : 'delivered', reason, detail, activity, auth,
       botResponse: { status: result.status, body: botBody }, warnings,
     }, result.relayHeaders);
+  }
+
+  /**
+   * The Delivery Check's probe (core/deliveryCheck/probe.ts): answered here with its nonce and how it
+   * arrived (proxy headers = through the tunnel), recorded as reason "probe" (hidden from the activity
+   * lists unless asked) while the per-minute budget lasts, and answered unrecorded after that.
+   */
+  private answerProbe(req: InboundRequest, nonce: string | undefined): PipelineResponse {
+    const forwarded = req.headers['x-forwarded-host'];
+    const forwardedHost = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.slice(0, 255);
+    const fate = fateOf('probe');
+    let status = 200;
+    let body: ProbeAnswer | { status: Fate; reason: Reason; detail: string };
+    let detail: string;
+    const recorded = this.probeBudget.take();
+    if (nonce === undefined) {
+      status = 400;
+      detail = `a Delivery Check probe whose ${PROBE_HEADER} header is not 8 to 64 letters, digits, "-" or "_"; not forwarded to the bot`;
+      body = { status: fate, reason: 'probe', detail };
+    } else {
+      detail = probeDetail(nonce, req.source, forwardedHost);
+      body = { status: 'probe', probe: nonce, source: req.source, forwardedHost, recorded };
+    }
+    if (recorded) return this.finish(req, status, body, { fate, reason: 'probe', detail, auth: 'not-checked' });
+    return {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', [FATE_HEADER]: fate, [REASON_HEADER]: 'probe' },
+      body: Buffer.from(JSON.stringify(body)),
+      record: undefined as never,
+    };
   }
 
   private reject(req: InboundRequest, status: number, reason: Reason, detail: string, activity: Activity | undefined, auth: AuthResult): PipelineResponse {
