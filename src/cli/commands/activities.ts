@@ -31,6 +31,14 @@ export async function activities(opts: ActivitiesOptions, out: NodeJS.WritableSt
     return 0;
   }
   out.write(table(['TIME', 'DIR', 'STATUS', 'FATE', 'REASON', 'TYPE', 'SENDER', 'TEXT'], records.map(row)));
+  // The table marks a row with a warning (⚠ and its code); the sentences saying what to fix follow it.
+  const warned = records.filter((r) => r.warnings?.length);
+  if (warned.length) {
+    out.write('\nWarnings:\n');
+    for (const r of warned) {
+      for (const w of r.warnings!) out.write(`  ${r.time.replace('T', ' ').slice(0, 19)} ${r.summary.name ?? r.summary.type ?? '-'}: ${w.code}: ${w.text}\n`);
+    }
+  }
   return 0;
 }
 
@@ -41,7 +49,7 @@ function row(r: ActivityRecord): string[] {
     r.direction === 'inbound' ? 'in' : 'out',
     String(r.status),
     r.fate,
-    r.reason + (r.pairingCode ? ` (${r.pairingCode})` : ''),
+    r.reason + (r.pairingCode ? ` (${r.pairingCode})` : '') + (r.warnings?.length ? ` ⚠ ${r.warnings.map((w) => w.code).join(',')}` : ''),
     s.type ?? '-',
     s.senderName ?? s.senderId ?? '-',
     (s.text ?? '').slice(0, 40),

@@ -38,6 +38,7 @@ export function documentOf(record: ActivityRecord): Record<string, unknown> {
     reason: record.reason,
     why: REASONS[record.reason]?.text,
     detail: record.detail,
+    warnings: record.warnings,
     direction: record.direction,
     time: record.time,
     httpStatus: record.status,

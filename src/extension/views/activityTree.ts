@@ -91,14 +91,18 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
     // The fate and reason lead: they are why this view exists, and a narrow side bar cuts the end of a row.
     const item = new vscode.TreeItem(`${record.fate} · ${record.reason}${record.pairingCode ? ` (${record.pairingCode})` : ''}`, vscode.TreeItemCollapsibleState.None);
     item.id = `activity:${record.id}`;
-    item.description = `${headline(record)} · ${ago(record.time)}`;
+    const warnings = record.warnings ?? [];
+    // A warning (an invoke answer Teams would reject) shows before the rest of the row: it is why the user saw an error.
+    item.description = `${warnings.length ? `⚠ ${warnings.map((w) => w.code).join(', ')} · ` : ''}${headline(record)} · ${ago(record.time)}`;
     const look = FATE_LOOK[record.fate];
-    item.iconPath = new vscode.ThemeIcon(record.direction === 'outbound' && record.fate === 'delivered' ? 'reply' : look.icon, new vscode.ThemeColor(look.color));
+    item.iconPath = warnings.length && record.fate === 'delivered'
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon(record.direction === 'outbound' && record.fate === 'delivered' ? 'reply' : look.icon, new vscode.ThemeColor(look.color));
     const sender = record.direction === 'inbound' && (s.aadObjectId || s.senderId) ? ':sender' : '';
     item.contextValue = `activity:${record.direction}${sender}`;
     item.command = { command: 'teamsBot.showActivity', title: 'Open Activity', arguments: [record] };
     item.tooltip = tooltip(record);
-    item.accessibilityInformation = { label: `${record.fate}: ${record.reason}, ${activityTitle(record)}` };
+    item.accessibilityInformation = { label: `${record.fate}: ${record.reason}, ${activityTitle(record)}${warnings.length ? `, warning: ${warnings.map((w) => w.text).join('; ')}` : ''}` };
     return item;
   }
 
@@ -149,6 +153,11 @@ function tooltip(record: ActivityRecord): vscode.MarkdownString {
   md.appendMarkdown('\n\n');
   if (record.detail) {
     md.appendText(record.detail);
+    md.appendMarkdown('\n\n');
+  }
+  for (const warning of record.warnings ?? []) {
+    md.appendMarkdown(`$(warning) **Warning** \`${warning.code}\`: `);
+    md.appendText(warning.text);
     md.appendMarkdown('\n\n');
   }
   if (s.text) {
