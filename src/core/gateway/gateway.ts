@@ -26,6 +26,9 @@ import type { ChatConversation } from '../chat/chatTypes';
 import { nextMessageId } from '../chat/messageIds';
 import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { approvalNotice } from './approvalNotice';
+import { isSimulatorServiceUrl } from './simulatorUrl';
+import { ConversationStore, type ConversationReferenceEntry } from '../conversations/conversationStore';
+import { proactiveMessage } from '../conversations/proactiveMessage';
 import { createConnectorSender, createAuthenticator } from './teamsConnection';
 import { GATEWAY_LOCK_FILE, StateDirInUseError, StateDirLock } from './stateDirLock';
 
@@ -55,6 +58,8 @@ export type GatewayEvents = {
   configError: ConfigErrorEvent;
   /** The DM-only pairing approvals (allowFrom.json) changed, here or in another process. */
   approvedChanged: ApprovedSender[];
+  /** The stored conversation references changed (a message from a new conversation, or a newer one); most recently active first. */
+  conversationsChanged: ConversationReferenceEntry[];
   /**
    * What a bot did at the simulator's serviceUrl, in the order it arrived: op send (a reply, a typing
    * indicator, the gateway's own pairing code or echo), update or delete, with the activity's id
@@ -83,6 +88,7 @@ export interface GatewayOptions {
   /** Already-open stores (the extension keeps them for its views while the webhook is stopped). */
   pairing?: PairingStore;
   activities?: ActivityLog;
+  conversations?: ConversationStore;
   /** Replaces the Bot Connector client (tests). */
   sender?: ActivitySender;
   /**
@@ -114,6 +120,8 @@ export interface SimulateInput {
 export class Gateway extends TypedEmitter<GatewayEvents> {
   readonly pairing: PairingStore;
   readonly activities: ActivityLog;
+  /** The conversations seen on authenticated requests (conversations.json), for proactive messages. */
+  readonly conversationStore: ConversationStore;
   private server?: http.Server;
   private lock?: StateDirLock;
   private pipeline?: Pipeline;
@@ -135,6 +143,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     super();
     this.pairing = options.pairing ?? new PairingStore({ file: path.join(options.stateDir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger: options.logger });
     this.activities = options.activities ?? new ActivityLog({ dir: options.stateDir, logger: options.logger });
+    this.conversationStore = options.conversations ?? new ConversationStore({ dir: options.stateDir, logger: options.logger });
   }
 
   get status(): GatewayState {
@@ -169,7 +178,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       // Before the stores: a second gateway on this state dir would interleave the activity log (StateDirInUseError).
       this.lock = await this.takeStateDir(config.webhook.port);
       this.pairing.setLimits({ ttlMinutes: config.pairing.codeTtlMinutes, maxPending: config.pairing.maxPending });
-      await Promise.all([this.loadPairing(), this.activities.load()]);
+      await Promise.all([this.loadPairing(), this.activities.load(), this.conversationStore.load()]);
       this.wireStores();
 
       const pipeline = new Pipeline({
@@ -230,6 +239,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.setState({ ...this.state, status: 'stopping' });
     await this.closeServer();
     await this.pipeline?.drain();
+    await this.conversationStore.flush();
     await this.pairing.flush().catch((err: Error) => this.options.logger.warn(`[msteams] saving pairing message counts failed: ${err.message}`));
     this.teardown();
     await this.activities.releaseFile();
@@ -298,6 +308,28 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
 
   reject(code: string): Promise<PairingRequest> {
     return rejectPairing({ configFile: this.configFile, store: this.pairing, logger: this.options.logger }, code);
+  }
+
+  /** The conversations the gateway has seen on authenticated requests, most recently active first. */
+  conversations(): ConversationReferenceEntry[] {
+    return this.conversationStore.list();
+  }
+
+  /**
+   * Sends a proactive message as the bot into a stored conversation, through the same send as
+   * every reply (Pipeline.send: the serviceUrl allowlist, the bot's credentials, an outbound
+   * record). A simulated conversation's message goes to the running simulator, whatever port
+   * it had when the conversation was stored. Throws only when it cannot try (not running,
+   * unknown conversation); a failed send is the result, with the explained detail.
+   */
+  async sendProactive(conversationId: string, text: string): Promise<{ result: SendResult; record: ActivityRecord; conversation: ConversationReferenceEntry }> {
+    const pipeline = this.requireRunning();
+    const conversation = this.conversationStore.get(conversationId);
+    if (!conversation) throw new Error(`No stored conversation ${conversationId}: the gateway keeps those it has received a message from (teams-bot-dev conversations lists them).`);
+    const { target, activity } = proactiveMessage(conversation, text);
+    if (isSimulatorServiceUrl(target.serviceUrl)) target.serviceUrl = this.simulatorServiceUrl;
+    const { result, record } = await pipeline.sendRecorded(target, activity, 'proactive message');
+    return { result, record, conversation };
   }
 
   /** Runs a made-up activity through the real pipeline, marked "simulated"; bot replies come back as simulatorReply events. */
@@ -505,6 +537,9 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     if (this.unsubscribe.length) return;
     this.unsubscribe.push(
       this.activities.on('recorded', (record) => this.emit('activity', record)),
+      // Every authenticated inbound record carries a conversation reference worth keeping (the store decides).
+      this.activities.on('recorded', (record) => this.conversationStore.observe(record)),
+      this.conversationStore.on('changed', (list) => this.emit('conversationsChanged', list)),
       this.pairing.on('requested', (request) => this.emit('pairingRequested', request)),
       this.pairing.on('resolved', (event) => {
         // An approval made by another process (the CLI) takes effect here now: say so once, in the log.

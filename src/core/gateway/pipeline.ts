@@ -8,7 +8,7 @@ import { isStateFileError } from '../pairing/stateFile';
 import { decide, channelConversationId, type PairingState } from '../policy/policy';
 import { fateOf, type Fate, type Reason } from '../reasons';
 import type { TeamsBotConfig } from '../config/configTypes';
-import type { ActivitySender, SendTarget } from './activitySender';
+import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { forwardToBot, type ForwardResult } from './botForwarder';
 import { echoMessage, pairingCodeMessage } from './messages';
 import { localClientRefusal } from './requestSource';
@@ -366,25 +366,44 @@ export class Pipeline {
   }
 
   async send(target: SendTarget, activity: Partial<Activity>, purpose: string, source: Source = 'gateway'): Promise<boolean> {
-    const started = performance.now();
-    const result = await this.deps.sender.send(target, activity);
-    const detail = result.ok ? `${purpose} sent to ${target.conversationId}` : `${purpose} not sent: ${result.detail}`;
-    this.deps.activities.record({
-      direction: 'outbound',
-      source,
-      status: result.status,
-      latencyMs: round(performance.now() - started),
-      auth: 'outbound',
-      fate: fateOf(result.ok ? 'sent' : result.reason),
-      reason: result.ok ? 'sent' : result.reason,
-      detail,
-      summary: summarize({ type: 'message', ...activity, conversation: { id: target.conversationId } } as Activity),
-      activity: { ...activity, serviceUrl: target.serviceUrl } as Record<string, unknown>,
-    });
-    if (result.ok) this.deps.logger.info(`[msteams] sent ${purpose} to ${target.conversationId}`);
-    else this.deps.logger.warn(`[msteams] ${detail}`);
-    return result.ok;
+    return (await sendAndRecord(this.deps, target, activity, purpose, source)).result.ok;
   }
+
+  /** The same send, answering with its outcome and its record (a proactive message shows both). */
+  sendRecorded(target: SendTarget, activity: Partial<Activity>, purpose: string, source: Source = 'gateway'): Promise<{ result: SendResult; record: ActivityRecord }> {
+    return sendAndRecord(this.deps, target, activity, purpose, source);
+  }
+}
+
+/**
+ * The one way a message to Teams is sent and recorded as outbound with its fate (the gateway's
+ * replies, pairing codes, proactive messages, and the CLI's `send`).
+ */
+export async function sendAndRecord(
+  deps: Pick<PipelineDeps, 'sender' | 'activities' | 'logger'>,
+  target: SendTarget,
+  activity: Partial<Activity>,
+  purpose: string,
+  source: Source = 'gateway',
+): Promise<{ result: SendResult; record: ActivityRecord }> {
+  const started = performance.now();
+  const result = await deps.sender.send(target, activity);
+  const detail = result.ok ? `${purpose} sent to ${target.conversationId}` : `${purpose} not sent: ${result.detail}`;
+  const record = deps.activities.record({
+    direction: 'outbound',
+    source,
+    status: result.status,
+    latencyMs: round(performance.now() - started),
+    auth: 'outbound',
+    fate: fateOf(result.ok ? 'sent' : result.reason),
+    reason: result.ok ? 'sent' : result.reason,
+    detail,
+    summary: summarize({ type: 'message', ...activity, conversation: { id: target.conversationId } } as Activity),
+    activity: { ...activity, serviceUrl: target.serviceUrl } as Record<string, unknown>,
+  });
+  if (result.ok) deps.logger.info(`[msteams] sent ${purpose} to ${target.conversationId}`);
+  else deps.logger.warn(`[msteams] ${detail}`);
+  return { result, record };
 }
 
 /**
