@@ -1,5 +1,5 @@
 // `npm run bench` (after `npm run build`): node bench/run.mjs [--quick] [--profile] [--n N] [--warmup N]
-//   [--startup-runs N] [--only forward,drop,records,startup,pickup] [--no-pin] [--out DIR]
+//   [--startup-runs N] [--f5-runs N] [--only forward,null,drop,records,startup,pickup,f5] [--no-pin] [--out DIR]
 // The orchestrator is TypeScript (it reuses test/support); tsx loads it.
 import { createRequire } from 'node:module';
 import { register } from 'tsx/cjs/api';

@@ -1,162 +1,36 @@
 /**
  * Runs the F5 suite (test/extension/f5) inside a real VS Code (code-server +
- * headless chromium, or test-electron; see test/vscode-host/runTests.ts).
- *
- * It prepares a set-up sample workspace: teams-bot.config.json (free webhook
- * port, tunnel.id, teamsAppId, appId, one allowlisted sender), a
- * `.vscode/launch.json` with `teams-bot` configurations, an index.js that runs
- * the real @microsoft/teams.apps echo bot (test/fixtures/sampleBot/echoBot.js)
- * and a crash.js that dies on start. The stand-in `devtunnel` and `teams`
- * (test/fixtures/bin) are named by the folder's teamsBot.devtunnelPath/
- * teamsCliPath settings (and come first on PATH), with their state files and call logs in a
- * side directory the suite reads. Expects `npm run build` and
+ * headless chromium, or test-electron; see test/vscode-host/runTests.ts), in
+ * the set-up sample workspace of ./f5Workspace.ts (stand-in `devtunnel` and
+ * `teams`, the real echo bot). Expects `npm run build` and
  * `node esbuild.mjs --tests` to have run.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSuite } from '../vscode-host/runTests';
-import { freePort } from '../vscode-host/vscodeServer';
+import { prepareF5Workspace } from './f5Workspace';
 
 const repo = path.resolve(__dirname, '..', '..');
-const BIN = path.join(repo, 'test', 'fixtures', 'bin');
-const ECHO_BOT = path.join(repo, 'test', 'fixtures', 'sampleBot', 'echoBot.js');
-
-// The stand-in `teams` answers app create with these ids by default; Set Up Bot would write them.
-const TEAMS_APP_ID = '0e6c1f5a-2b7d-4c3e-9a8f-1d2e3f4a5b6c';
-const APP_ID = '3a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d';
-const TUNNEL_ID = 'f5-sample-bot';
-// The sender every test messages from; in allowFrom, so personal chats are delivered as dm-allowlisted.
-const ALICE_AAD = 'aaaaaaaa-1111-4111-8111-00000000a11c';
-
-const INDEX_JS = `// Sample bot for F5. It records the environment F5 gave it, then runs the real
-// @microsoft/teams.apps echo bot. CLIENT_ID, CLIENT_SECRET and TENANT_ID are
-// removed first: with them the SDK validates tokens against, and fetches reply
-// tokens from, Microsoft's cloud, which a test machine cannot reach.
-const fs = require('node:fs');
-const file = process.env.TEAMS_BOT_DEV_F5_BOT_ENV;
-if (file) {
-  // The secret itself is never written out: its hash proves the bot got it byte for byte.
-  const secretSha256 = process.env.CLIENT_SECRET ? require('node:crypto').createHash('sha256').update(process.env.CLIENT_SECRET).digest('hex') : undefined;
-  const seen = { pid: process.pid, PORT: process.env.PORT, CLIENT_ID: process.env.CLIENT_ID, TENANT_ID: process.env.TENANT_ID, hasClientSecret: Boolean(process.env.CLIENT_SECRET), secretSha256 };
-  fs.writeFileSync(file + '.tmp', JSON.stringify(seen));
-  fs.renameSync(file + '.tmp', file);
-}
-for (const name of ['CLIENT_ID', 'CLIENT_SECRET', 'TENANT_ID']) delete process.env[name];
-require(${JSON.stringify(ECHO_BOT)});
-`;
-
-const CRASH_JS = `// A bot that dies on start, as a bot with a typo in its startup code does.
-throw new Error('the sample bot crashed on start');
-`;
 
 async function main(): Promise<number> {
   const entry = path.join(repo, 'out', 'test', 'f5', 'index.js');
   for (const file of [path.join(repo, 'dist', 'extension.js'), entry]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(repo, file)} is missing: run \`npm run build && node esbuild.mjs --tests\` first.`);
   }
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-f5-ws-'));
-  const aux = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-f5-aux-'));
-  const resultsDir = path.join(repo, 'test-results');
+  const ws = await prepareF5Workspace();
   try {
-    const webhookPort = await freePort();
-    let botPort = await freePort();
-    while (botPort === webhookPort) botPort = await freePort();
-
-    const config = {
-      appId: APP_ID,
-      teamsAppId: TEAMS_APP_ID,
-      tunnel: { id: TUNNEL_ID },
-      webhook: { port: webhookPort },
-      dmPolicy: 'pairing',
-      allowFrom: [ALICE_AAD],
-    };
-    write(path.join(workspace, 'teams-bot.config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    write(path.join(aux, 'config.initial.json'), `${JSON.stringify(config, null, 2)}\n`);
-    write(path.join(workspace, 'index.js'), INDEX_JS);
-    write(path.join(workspace, 'crash.js'), CRASH_JS);
-    const botEnvFile = path.join(aux, 'bot-env.json');
-    const launch = {
-      version: '0.2.0',
-      configurations: [
-        { type: 'teams-bot', request: 'launch', name: 'Teams Bot', program: '${workspaceFolder}/index.js', botPort, env: { TEAMS_BOT_DEV_F5_BOT_ENV: botEnvFile } },
-        { type: 'teams-bot', request: 'launch', name: 'Teams Bot (crashes on start)', program: '${workspaceFolder}/crash.js', botPort },
-      ],
-    };
-    write(path.join(workspace, '.vscode', 'launch.json'), `${JSON.stringify(launch, null, 2)}\n`);
-    // Folder settings: both are machine-overridable, and a remote window (code-server) ignores
-    // machine-scoped values in the user's settings.
-    const settings = { 'teamsBot.devtunnelPath': path.join(BIN, 'devtunnel'), 'teamsBot.teamsCliPath': path.join(BIN, 'teams') };
-    write(path.join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
-
-    // A set-up folder: the tunnel exists with the webhook's port; the Teams app still points at an old tunnel URL.
-    const devtunnelState = { loggedIn: true, tunnels: { [TUNNEL_ID]: { anonymous: true, ports: [{ portNumber: webhookPort, protocol: 'auto' }] } } };
-    const teamsState = {
-      loggedIn: true,
-      apps: {
-        [TEAMS_APP_ID]: {
-          name: 'f5-sample',
-          botId: APP_ID,
-          endpoint: `https://${TUNNEL_ID}-old.euw.devtunnels.ms/api/messages`,
-          validDomains: [`${TUNNEL_ID}-old.euw.devtunnels.ms`, '*.botframework.com'],
-          version: '1.0.0',
-        },
-      },
-    };
-    for (const [name, value] of [['devtunnel-state', devtunnelState], ['teams-state', teamsState]] as const) {
-      write(path.join(aux, `${name}.json`), JSON.stringify(value, null, 2));
-      write(path.join(aux, `${name}.initial.json`), JSON.stringify(value, null, 2));
-    }
-
     return await runSuite({
       extensionDevelopmentPath: repo,
       extensionTestsPath: entry,
-      workspacePath: workspace,
-      resultsFile: path.join(resultsDir, 'f5', 'results.json'),
+      workspacePath: ws.workspace,
+      resultsFile: path.join(repo, 'test-results', 'f5', 'results.json'),
       timeoutMs: 8 * 60_000,
-      env: {
-        // For the electron host; code-server's extension host takes PATH from a login shell
-        // instead, which is why the folder settings name the stand-ins as well.
-        PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ''}`,
-        FAKE_DEVTUNNEL_STATE: path.join(aux, 'devtunnel-state.json'),
-        FAKE_DEVTUNNEL_LOG: path.join(aux, 'devtunnel-log.jsonl'),
-        FAKE_DEVTUNNEL_SCENARIO: undefined,
-        FAKE_DEVTUNNEL_URL: undefined,
-        FAKE_TEAMS_STATE: path.join(aux, 'teams-state.json'),
-        FAKE_TEAMS_LOG: path.join(aux, 'teams-log.jsonl'),
-        FAKE_TEAMS_SCENARIO: undefined,
-        FAKE_TEAMS_APP_ID: TEAMS_APP_ID,
-        FAKE_TEAMS_BOT_ID: APP_ID,
-        // The suite's own facts about the workspace.
-        TEAMS_BOT_DEV_F5_AUX: aux,
-        TEAMS_BOT_DEV_F5_BIN: BIN,
-        TEAMS_BOT_DEV_F5_WEBHOOK_PORT: String(webhookPort),
-        TEAMS_BOT_DEV_F5_BOT_PORT: String(botPort),
-        TEAMS_BOT_DEV_F5_BOT_ENV: botEnvFile,
-        TEAMS_BOT_DEV_F5_TUNNEL_ID: TUNNEL_ID,
-        TEAMS_BOT_DEV_F5_TEAMS_APP_ID: TEAMS_APP_ID,
-        TEAMS_BOT_DEV_F5_APP_ID: APP_ID,
-        TEAMS_BOT_DEV_F5_ALLOWED_AAD: ALICE_AAD,
-        // The developer's own credentials must not leak into the run.
-        MSTEAMS_APP_ID: undefined,
-        MSTEAMS_APP_PASSWORD: undefined,
-        MSTEAMS_TENANT_ID: undefined,
-      },
-      settings: {
-        'teamsBot.notifications': 'errors',
-        'debug.internalConsoleOptions': 'neverOpen',
-        'debug.openDebug': 'neverOpen',
-      },
+      env: ws.env,
+      settings: ws.settings,
     });
   } finally {
-    fs.rmSync(workspace, { recursive: true, force: true });
-    fs.rmSync(aux, { recursive: true, force: true });
+    ws.dispose();
   }
-}
-
-function write(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
 }
 
 main().then(

@@ -40,7 +40,6 @@ async function main(): Promise<number> {
             resultsFile: path.join(resultsDir, 'extension', 'results.json'),
             // The OpenClaw suite runs a real CLI that takes seconds a call (minutes in all on a loaded machine).
             timeoutMs: 20 * 60_000,
-            env: { TEAMS_BOT_DEV_ACTIVATION_FILE: path.join(resultsDir, 'activation.json') },
           }),
     });
   } finally {

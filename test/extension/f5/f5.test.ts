@@ -81,6 +81,12 @@ describe('F5 (teams-bot debug type) in a real VS Code', function () {
       const session = await waitFor('the F5 debug session', () => watch.f5Session(), 20_000);
       assert.equal(session.configuration.program, `${folder().uri.fsPath}/index.js`);
 
+      // Each step left its mark, in order (the log line and `npm run bench` read them; no step is timed here).
+      const t = a.debug.lastTimeline!;
+      const marks = [t.resolving, t.webhookReady, t.tunnelHosted, t.endpointChecked, t.handedToDebugger];
+      assert.ok(marks.every((m) => typeof m === 'number'), JSON.stringify(t));
+      assert.deepEqual([...marks].sort((x, y) => x! - y!), marks, JSON.stringify(t));
+
       // The webhook, on the config's port, forwarding to the bot.
       assert.equal(a.ctx.host.state.status, 'running');
       assert.equal(a.ctx.host.state.port, F5.webhookPort);

@@ -24,6 +24,8 @@ export const F5 = {
   get webhookPort() { return Number(required('TEAMS_BOT_DEV_F5_WEBHOOK_PORT')); },
   get botPort() { return Number(required('TEAMS_BOT_DEV_F5_BOT_PORT')); },
   get botEnvFile() { return required('TEAMS_BOT_DEV_F5_BOT_ENV'); },
+  /** Where the sample bot writes `{ pid, port, at }` when it listens (f5Workspace.ts). */
+  get botListeningFile() { return required('TEAMS_BOT_DEV_F5_BOT_LISTENING'); },
   get tunnelId() { return required('TEAMS_BOT_DEV_F5_TUNNEL_ID'); },
   get teamsAppId() { return required('TEAMS_BOT_DEV_F5_TEAMS_APP_ID'); },
   get appId() { return required('TEAMS_BOT_DEV_F5_APP_ID'); },
