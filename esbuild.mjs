@@ -31,6 +31,11 @@ const builds = [
   { entryPoints: ['src/core/runtime/gatewayRuntime.ts'], outfile: 'dist/gateway.js' },
   { entryPoints: ['src/core/runtime/configRuntime.ts'], outfile: 'dist/config.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, './gateway.js', './config.js'], metafile: true },
+  // The Chat panel: its host side (required when it opens) and its page, a browser script with the
+  // card renderer and markdown, which never enter the extension host's bundles.
+  { entryPoints: ['src/extension/chat/chatPanel.ts'], outfile: 'dist/chat.js' },
+  { entryPoints: ['src/webview/chat/main.ts'], outfile: 'dist/webview/chat.js', platform: 'browser', format: 'iife', target: 'es2022', mainFields: ['browser', 'module', 'main'] },
+  { entryPoints: ['src/webview/chat/chat.css'], outfile: 'dist/webview/chat.css' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 // The in-host integration suite: one bundle per test file, loaded by mocha inside VS Code.

@@ -7,9 +7,12 @@ import * as path from 'node:path';
  */
 export type GatewayModule = typeof import('../core/runtime/gatewayRuntime');
 export type ConfigModule = typeof import('../core/runtime/configRuntime');
+/** The Chat panel (dist/chat.js): its page's script and card renderer are the webview's, never the extension host's. */
+export type ChatModule = typeof import('./chat/chatPanel');
 
 let gatewayModule: GatewayModule | undefined;
 let configModule: ConfigModule | undefined;
+let chatModule: ChatModule | undefined;
 
 export function loadGatewayModule(): GatewayModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,4 +22,9 @@ export function loadGatewayModule(): GatewayModule {
 export function loadConfigModule(): ConfigModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (configModule ??= require(path.join(__dirname, 'config.js')) as ConfigModule);
+}
+
+export function loadChatModule(): ChatModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (chatModule ??= require(path.join(__dirname, 'chat.js')) as ChatModule);
 }

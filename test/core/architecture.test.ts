@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { builtinModules } from 'node:module';
 
 const CORE = path.resolve(__dirname, '../../src/core');
 
@@ -96,5 +97,33 @@ describe('architecture: src/core stands alone and its folders form no cycle', ()
     ];
     assert.deepEqual(cycles(folderGraph(fake)).map((c) => c.join(' → ')), ['a → b → a']);
     assert.deepEqual(specifiers("import * as vscode from 'vscode';\nimport('./lazy');"), ['vscode', './lazy']);
+  });
+});
+
+describe('architecture: the webview page (src/webview) is browser code', () => {
+  const WEBVIEW = path.resolve(CORE, '../webview');
+  const files = fs.existsSync(WEBVIEW) ? tsFiles(WEBVIEW).map((file) => ({ file, source: fs.readFileSync(file, 'utf8') })) : [];
+
+  /** What a page file may not import: vscode, Node's modules, or code (not types) from outside src/webview. */
+  function webviewOffences(file: string, source: string): string[] {
+    const offences: string[] = [];
+    const typeOnly = new Set([...source.matchAll(/\b(?:import|export)\s+type\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]/g)].map((m) => m[1]));
+    for (const spec of specifiers(source)) {
+      const builtin = spec.startsWith('node:') || builtinModules.includes(spec);
+      const outside = spec.startsWith('.') && !path.resolve(path.dirname(file), spec).startsWith(WEBVIEW + path.sep);
+      if (spec === 'vscode' || builtin || (outside && !typeOnly.has(spec))) offences.push(`${path.relative(WEBVIEW, file)} imports ${spec}`);
+    }
+    return offences;
+  }
+
+  it('imports neither vscode, nor Node modules, nor code from core or the extension (types only)', () => {
+    assert.ok(files.length > 0, 'no webview sources found');
+    assert.deepEqual(files.flatMap(({ file, source }) => webviewOffences(file, source)), []);
+  });
+
+  it('the checker itself sees each kind of offence', () => {
+    const file = path.join(WEBVIEW, 'chat/x.ts');
+    const source = "import * as vscode from 'vscode';\nimport { readFileSync } from 'node:fs';\nimport * as os from 'os';\nimport { simulatedBot } from '../../core/chat/chatActivities';\nimport type { ChatUser } from '../../core/chat/chatTypes';\nimport { y } from './y';\nimport MarkdownIt from 'markdown-it';";
+    assert.deepEqual(webviewOffences(file, source), ['chat/x.ts imports vscode', 'chat/x.ts imports node:fs', 'chat/x.ts imports os', 'chat/x.ts imports ../../core/chat/chatActivities']);
   });
 });

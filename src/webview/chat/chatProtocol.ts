@@ -1,0 +1,51 @@
+/**
+ * The messages between the Chat panel (src/extension/chat/chatPanel.ts) and its webview
+ * (src/webview/chat/main.ts). Plain data only: both sides pass them through postMessage.
+ * The webview asks (a request with an id, answered once), the panel tells (events).
+ */
+import type { ActivityRecord } from '../../core/activity/activityRecord';
+import type { ChatBotActivity, ChatConversation, ChatInput, ChatUser } from '../../core/chat/chatTypes';
+
+export type { ChatBotActivity, ChatConversation, ChatInput, ChatUser };
+
+/** The part of an ActivityRecord the transcript shows beside a message (and hands back for Show in Activities). */
+export type ChatRecord = Pick<ActivityRecord, 'id' | 'time' | 'fate' | 'reason' | 'detail' | 'pairingCode' | 'warnings'>;
+
+/** What the webview asks the panel; each request is answered by one ChatReply with the same id. */
+/**
+ * What a send carries: a ChatInput, or a card action whose invoke value the panel builds with the
+ * core's builders (executeActionValue, taskModuleValue), so the shape Teams sends is written once.
+ */
+export type ChatPanelInput =
+  | ChatInput
+  | { type: 'execute'; action: { verb?: string; data?: unknown; id?: string; title?: string }; replyToId?: string }
+  | { type: 'task'; name: 'task/fetch' | 'task/submit'; data: unknown; replyToId?: string };
+
+export type ChatRequest =
+  | { id: number; method: 'conversationId'; conv: ChatConversation }
+  | { id: number; method: 'send'; conv: ChatConversation; from: ChatUser; input: ChatPanelInput }
+  | { id: number; method: 'openUrl'; url: string }
+  | { id: number; method: 'showRecord'; recordId: string }
+  | { id: number; method: 'startWebhook' };
+
+/** The answer to a `send`: what was sent, its fate, and the bot's answer to an invoke. */
+export interface ChatSendAnswer {
+  activity: Record<string, unknown>;
+  record: ChatRecord;
+  invokeResponse?: { status: number; body?: unknown };
+}
+
+export type ChatReply = { type: 'reply'; id: number; result?: unknown; error?: string };
+
+/** What the panel tells the webview unasked. */
+export type ChatEvent =
+  | ChatReply
+  /** Whether messages can be sent now (the webhook runs), who the bot is, and whom the speaker picker offers. */
+  | { type: 'status'; running: boolean; bot: ChatUser; users: ChatUser[] }
+  /** Something the bot did: a message, an update, a delete or a typing indicator. */
+  | { type: 'bot'; event: ChatBotActivity }
+  /** Asks the webview to type (and send) a message, in the first conversation of that kind when one is named (tests, and the command's arguments). */
+  | { type: 'compose'; text: string; send?: boolean; conversation?: ChatConversation['kind'] };
+
+/** The webview's readiness, sent once its script runs (the panel then sends the status). */
+export type ChatHello = { type: 'ready' };
