@@ -5,6 +5,7 @@ import { UserError, UsageError, EXIT_USAGE, EXIT_USER_ERROR } from './cliError';
 import { serve } from './commands/serve';
 import { pairingList, pairingApprove, pairingReject, pairingApproved, pairingRevoke, pairingPromote } from './commands/pairing';
 import { activities } from './commands/activities';
+import { check } from './commands/check';
 import { configValidate, configInit } from './commands/config';
 import { registerTestCommand } from './commands/test';
 import type { CommonOptions } from './options';
@@ -63,10 +64,16 @@ export function buildProgram(exit: (code: number) => void): Command {
   common(program.command('activities'))
     .description('show recorded activities, newest first')
     .option('--dropped', 'only what was not delivered (dropped, rejected, failed)')
+    .option('--probes', 'include the Delivery Check\'s probes (hidden otherwise)')
     .option('--json', 'print JSON')
     .addOption(new Option('--limit <n>', 'how many (default 20; all with --transcript)').argParser(positive))
     .option('--transcript <file>', 'write them as a Bot Framework .transcript file instead')
-    .action((opts: CommonOptions & { dropped?: boolean; json?: boolean; limit?: number; transcript?: string }) => run(() => activities(opts, process.stdout)));
+    .action((opts: CommonOptions & { dropped?: boolean; probes?: boolean; json?: boolean; limit?: number; transcript?: string }) => run(() => activities(opts, process.stdout)));
+
+  common(program.command('check'))
+    .description('run the Delivery Check: config, webhook, tunnel, public URL, Teams app endpoint, credentials, bot, last activity; exit 1 when a hop fails')
+    .option('--json', 'print the report as JSON')
+    .action((opts: CommonOptions & { json?: boolean }) => run(() => check(opts, process.stdout)));
 
   const config = program.command('config').description('check or create the config file').exitOverride();
   common(config.command('validate'))

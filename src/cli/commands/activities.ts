@@ -7,6 +7,8 @@ import { table } from '../table';
 
 export interface ActivitiesOptions extends CommonOptions {
   dropped?: boolean;
+  /** Include the Delivery Check's probes, which are not user activities. */
+  probes?: boolean;
   json?: boolean;
   limit?: number;
   /** Write the selected activities as a Bot Framework .transcript file instead of listing them. */
@@ -16,7 +18,7 @@ export interface ActivitiesOptions extends CommonOptions {
 /** What reached the webhook and what became of it, newest first; --dropped shows only what was not delivered. */
 export async function activities(opts: ActivitiesOptions, out: NodeJS.WritableStream): Promise<number> {
   const { stateDir } = resolveCommon(opts);
-  const records = await readActivities(stateDir, { limit: opts.limit ?? (opts.transcript ? 100_000 : 20), notDelivered: opts.dropped });
+  const records = await readActivities(stateDir, { limit: opts.limit ?? (opts.transcript ? 100_000 : 20), notDelivered: opts.dropped, probes: opts.probes });
   if (opts.transcript) {
     await writeFileAtomic(opts.transcript, toTranscript(records));
     out.write(`Wrote ${records.length} activities to ${opts.transcript} (open it in the Bot Framework Emulator).\n`);

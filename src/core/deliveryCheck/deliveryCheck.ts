@@ -84,7 +84,8 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
       return done();
     }
     config = loaded.config;
-    secrets = { ...loaded.secrets, ...definedOnly(input.secrets ?? {}, { emptyStrings: true }) };
+    // Only Secret Storage's: the Credential Check reads MSTEAMS_APP_PASSWORD from env itself, and says which it used.
+    secrets = definedOnly(input.secrets ?? {}, { emptyStrings: true });
     add(hop('config', 'passed', loaded.exists ? `${input.configFile} is valid.` : `No ${input.configFile}: the defaults apply (local mode).`, [
       `webhook ${config.webhook.host}:${config.webhook.port}${config.webhook.path}`,
       config.appId ? `appId ${config.appId}` : 'no appId (local mode)',
