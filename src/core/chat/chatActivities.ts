@@ -53,9 +53,14 @@ export function baseConversationId(id: string): string {
   return cut < 0 ? id : id.slice(0, cut);
 }
 
-/** The value of an adaptiveCard/action invoke, as Teams sends it when Action.Execute is pressed. */
-export function executeActionValue(action: { verb?: string; data?: unknown; id?: string; title?: string }): Record<string, unknown> {
-  return { action: { type: 'Action.Execute', ...definedOnly(action) }, trigger: 'manual' };
+/**
+ * The value of an adaptiveCard/action invoke, as Teams sends it when an
+ * Action.Execute is pressed: the action's id, verb and data (with the card's
+ * inputs merged into data by the caller); the rest of the action (title,
+ * style) stays in the card.
+ */
+export function executeActionValue(action: { verb?: string; data?: unknown; id?: string }): Record<string, unknown> {
+  return { action: { type: 'Action.Execute', ...definedOnly({ id: action.id, verb: action.verb, data: action.data }) }, trigger: 'manual' };
 }
 
 /** The value of a task/fetch or task/submit invoke (a dialog opening or submitting), as Teams sends it. */
