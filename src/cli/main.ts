@@ -5,6 +5,7 @@ import { UserError, UsageError, EXIT_USAGE, EXIT_USER_ERROR } from './cliError';
 import { serve } from './commands/serve';
 import { pairingList, pairingApprove, pairingReject, pairingApproved, pairingRevoke, pairingPromote } from './commands/pairing';
 import { activities } from './commands/activities';
+import { conversations, send } from './commands/conversations';
 import { check } from './commands/check';
 import { configValidate, configInit } from './commands/config';
 import { registerTestCommand } from './commands/test';
@@ -74,6 +75,14 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('run the Delivery Check: config, webhook, tunnel, public URL, Teams app endpoint, credentials, bot, last activity; exit 1 when a hop fails')
     .option('--json', 'print the report as JSON')
     .action((opts: CommonOptions & { json?: boolean }) => run(() => check(opts, process.stdout)));
+
+  common(program.command('conversations'))
+    .description('list the conversations the gateway has stored (personal chats, group chats, channels), most recently active first')
+    .option('--json', 'print JSON')
+    .action((opts: CommonOptions & { json?: boolean }) => run(() => conversations(opts, process.stdout)));
+  common(program.command('send').argument('<conversation-id>', 'a stored conversation (see `conversations`)').argument('<text>', 'the message'))
+    .description('send a proactive message as the bot into a stored conversation, with the config\'s credentials; exit 1 with the explained reason when it fails')
+    .action((conversationId: string, text: string, opts: CommonOptions) => run(() => send(conversationId, text, opts, logger, process.stdout)));
 
   const config = program.command('config').description('check or create the config file').exitOverride();
   common(config.command('validate'))
