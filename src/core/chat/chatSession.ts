@@ -31,15 +31,12 @@ export interface ChatGateway {
  * the activity, so replies can arrive before send() resolves.
  */
 export class ChatSession extends TypedEmitter<{ bot: ChatBotActivity }> {
-  /** The bot's account in this session's conversations (the recipient of what the user sends). */
-  readonly bot: SimulatedBot;
   /** Conversations this session has sent to, by base id (a channel's threads share the channel's). */
   private readonly conversations = new Set<string>();
   private readonly off: () => void;
 
-  constructor(private readonly gateway: ChatGateway, bot?: { id: string; name: string }) {
+  constructor(private readonly gateway: ChatGateway, private readonly botAccount?: { id: string; name: string }) {
     super();
-    this.bot = bot ?? simulatedBot(gateway.config);
     this.off = gateway.on('simulatorReply', (reply) => {
       if (!this.conversations.has(baseConversationId(reply.conversationId))) return;
       const op = reply.op ?? 'send';
@@ -48,6 +45,14 @@ export class ChatSession extends TypedEmitter<{ bot: ChatBotActivity }> {
         ? { conversationId: reply.conversationId, op, activityId }
         : { conversationId: reply.conversationId, op, activityId, activity: reply.activity });
     });
+  }
+
+  /**
+   * The bot's account in this session's conversations (the recipient of what the user sends): the one
+   * given, else the running config's app ("28:" + appId), read at each use so a reload that sets appId counts.
+   */
+  get bot(): SimulatedBot {
+    return this.botAccount ?? simulatedBot(this.gateway.config);
   }
 
   /** The conversation's stable id (a channel's threads add ";messageid=…" to it). */
