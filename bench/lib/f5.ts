@@ -11,6 +11,7 @@
  * measured.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { runExtensionTests } from '../../test/vscode-host/vscodeServer';
@@ -40,6 +41,8 @@ export interface F5Result {
         status: 'measured';
         host: string;
         placement: string;
+        /** 1-minute load average before and after the window ran: a busy machine shows in every phase. */
+        loadAverage: { before: number; after: number };
         /** The first F5 of the window, ms from F5 to each phase. */
         cold: Partial<Record<Phase, number>>;
         coldEndpointUpdated: boolean;
@@ -73,6 +76,7 @@ export async function measureF5(opts: F5Options): Promise<F5Result> {
   const lines: string[] = [];
   const resultsFile = path.join(REPO, 'test-results', 'bench-f5', 'results.json');
   try {
+    const loadBefore = os.loadavg()[0];
     opts.log(`F5 time-to-ready: ${opts.runs} F5 presses in one code-server window (stand-in devtunnel and teams, the real echo bot)`);
     const run = await runExtensionTests({
       extensionDevelopmentPath: extension,
@@ -105,6 +109,7 @@ export async function measureF5(opts: F5Options): Promise<F5Result> {
       f5: {
         status: 'measured',
         host: `code-server (VS Code ${result.vscodeVersion}) + headless chromium`,
+        loadAverage: { before: Math.round(loadBefore * 100) / 100, after: Math.round(os.loadavg()[0] * 100) / 100 },
         placement: 'not pinned: VS Code, its extension host, the stand-in CLIs and the bot share both cores, as on a developer machine',
         cold: cold.ms,
         coldEndpointUpdated: cold.endpointUpdated,
