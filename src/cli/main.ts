@@ -8,6 +8,7 @@ import { activities } from './commands/activities';
 import { conversations, send } from './commands/conversations';
 import { check } from './commands/check';
 import { configValidate, configInit } from './commands/config';
+import { credentialsCheck } from './commands/credentials';
 import { registerTestCommand } from './commands/test';
 import type { CommonOptions } from './options';
 
@@ -83,6 +84,12 @@ export function buildProgram(exit: (code: number) => void): Command {
   common(program.command('send').argument('<conversation-id>', 'a stored conversation (see `conversations`)').argument('<text>', 'the message'))
     .description('send a proactive message as the bot into a stored conversation, with the config\'s credentials; exit 1 with the explained reason when it fails')
     .action((conversationId: string, text: string, opts: CommonOptions) => run(() => send(conversationId, text, opts, logger, process.stdout)));
+
+  const credentials = program.command('credentials').description('check the bot\'s credentials').exitOverride();
+  common(credentials.command('check'))
+    .description('get a Bot Framework token from Entra ID with the configured identity (app password from MSTEAMS_APP_PASSWORD); exit 1 with the explained reason and the fix when it fails, 0 when there is nothing to check (local mode)')
+    .option('--json', 'print the result as JSON')
+    .action((opts: CommonOptions & { json?: boolean }) => run(() => credentialsCheck(opts, process.stdout)));
 
   const config = program.command('config').description('check or create the config file').exitOverride();
   common(config.command('validate'))

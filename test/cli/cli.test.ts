@@ -72,6 +72,8 @@ describe('CLI (dist/cli.js)', function () {
       [['config'], ['validate', 'init']],
       [['config', 'validate'], ['--config <file>', '--state-dir <dir>']],
       [['config', 'init'], ['--config <file>', '--force']],
+      [['credentials'], ['check [options]']],
+      [['credentials', 'check'], ['--config <file>', '--state-dir <dir>', '--json']],
     ];
     for (const [cmd, options] of commands) {
       it(`${['teams-bot-dev', ...cmd].join(' ')} --help: exit 0 and lists ${options.length} entries`, async () => {

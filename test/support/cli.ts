@@ -40,13 +40,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Environment for child processes: no inherited log level or app password that could change what they print. */
+/**
+ * Environment for child processes: no inherited log level or app password
+ * that could change what they print. What a test passes in `extra` (say
+ * MSTEAMS_APP_PASSWORD for a credential test) is its choice and is kept.
+ */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const name of Object.keys(env)) {
     if (name.startsWith('MSTEAMS_') || name === 'TEAMS_BOT_DEV_LOG_LEVEL') delete env[name];
   }
-  return env;
+  return { ...env, ...extra };
 }
 
 /** Runs `node dist/cli.js ...args` to completion (killed after timeoutMs). */

@@ -132,13 +132,53 @@ export class BotTokenProvider {
       this.logger.debug(`Got a Bot Connector token (${this.kind}) valid until ${new Date(token.expiresOnTimestamp).toISOString()}.`);
       return { ok: true, token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
     } catch (err) {
-      const cause = this.describe(err);
+      const cause = await this.explain(err);
       // The explanation goes into the detail, so every send-failed record that
       // quotes it says what the AADSTS code means for this bot and the fix.
       const detail = cause.explained ? `${cause.message} ${cause.explained.explanation} Fix: ${cause.explained.fix}` : cause.message;
       this.logger.warn(`Could not get a Bot Connector token: ${detail}`);
       return { ok: false, reason: 'send-failed', detail, cause };
     }
+  }
+
+  /**
+   * MSAL reports a tenant discovery that failed as a bare
+   * "endpoints_resolution_error", for a tenant that does not exist (Entra
+   * answers AADSTS90002) as for a host that cannot be reached; it drops
+   * Entra's answer. Asking the discovery document once more recovers it.
+   */
+  private async explain(err: unknown): Promise<TokenFailureCause> {
+    const cause = this.describe(err);
+    const usesAuthority = this.kind === 'client-secret' || this.kind === 'client-certificate' || this.kind === 'federated-managed-identity';
+    if (!usesAuthority || !/endpoints_resolution_error/.test(cause.message)) return cause;
+    return (await this.askDiscovery()) ?? cause;
+  }
+
+  private async askDiscovery(): Promise<TokenFailureCause | undefined> {
+    const url = `${this.authority}/v2.0/.well-known/openid-configuration`;
+    let text: string;
+    let kind: TokenFailureCause['kind'];
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'manual' });
+      if (res.ok) return undefined;
+      const body = (await res.json().catch(() => undefined)) as { error?: unknown; error_description?: unknown } | undefined;
+      if (typeof body?.error_description === 'string' && body.error_description) {
+        kind = 'refused';
+        const error = typeof body.error === 'string' ? ` (${body.error})` : '';
+        text = `Entra ID refused the discovery of tenant ${this.tenant}${error}: ${firstLine(body.error_description)}`;
+      } else {
+        kind = 'failed';
+        text = `Entra ID answered HTTP ${res.status} for the discovery of tenant ${this.tenant} (${url}).`;
+      }
+    } catch (e) {
+      kind = 'failed';
+      const reason = (e as { cause?: { code?: unknown } }).cause?.code ?? (e as { name?: unknown }).name;
+      text = `Could not reach Entra ID at ${new URL(url).origin} (${typeof reason === 'string' ? reason : 'no answer'}).`;
+    }
+    const scrubbed = scrub(text, this.secret);
+    const aadsts = entraErrorCode(scrubbed);
+    const explained = explainEntraError(scrubbed);
+    return { kind, message: scrubbed, ...(aadsts ? { code: aadsts } : {}), ...(explained ? { explained } : {}) };
   }
 
   /** One sentence from an @azure/identity error, with anything secret-shaped taken out. */

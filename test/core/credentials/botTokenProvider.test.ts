@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveCloud } from '../../../src/core/auth/cloud';
 import { BotTokenProvider, type BotTokenConfig } from '../../../src/core/credentials/botTokenProvider';
 import { startFakeConnector, type FakeConnector } from '../../support/fakeConnector';
-import { startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
+import { hasOpenssl, makeCertificates, startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const SECRET = 'Sup3r~Secret.Value_9876';
@@ -53,9 +53,7 @@ describe('BotTokenProvider with the real ClientSecretCredential (child process)'
   let connector: FakeConnector;
 
   before(function () {
-    try {
-      execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    } catch {
+    if (!hasOpenssl()) {
       // No openssl: nothing to make a CA with. Say so, or the pending tests would look like a choice.
       process.stderr.write('      (skipped: openssl is not installed, and these tests need it to make a test CA: apt-get install openssl)\n');
       this.skip();
@@ -171,13 +169,3 @@ describe('BotTokenProvider with the real ClientSecretCredential (child process)'
     assert.equal(connector.requestCount(), 0);
   });
 });
-
-/** A throwaway CA and a leaf for 127.0.0.1 signed by it. */
-function makeCertificates(dir: string): void {
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2',
-    '-subj', '/CN=teams-bot-dev test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(path.join(dir, 'leaf.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.crt', '-days', '2', '-extfile', 'leaf.ext']);
-}
