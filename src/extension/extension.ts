@@ -18,6 +18,7 @@ import { registerSetupCommands } from './setup/setupCommands';
 import { TeamsBotDebugProvider } from './debug/teamsBotDebug';
 import { registerOpenClaw } from './openclaw/registerOpenClaw';
 import { registerConversationTests } from './conversationTests/registerConversationTests';
+import { registerConversations } from './commands/conversationCommands';
 import { registerChat } from './chat/registerChat';
 
 /** What activate() returns: the extension's parts, for integration tests and other extensions. */
@@ -68,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     ...registerApprovedSenderCommands(ctx, approvedSenders),
     ...registerSimulateCommand(ctx),
     ...registerConversationTests(ctx, activityTree),
+    ...registerConversations(ctx, activityTree),
     ...registerChat(ctx),
     vscode.commands.registerCommand('teamsBot.focus', () => vscode.commands.executeCommand('workbench.view.extension.teamsBot')),
     vscode.commands.registerCommand('teamsBot.showLog', () => ctx.log.show(true)),

@@ -32,6 +32,8 @@ export interface ActivityQuery {
   fate?: Fate;
   direction?: 'inbound' | 'outbound';
   senderId?: string;
+  /** One conversation's records (Show Activities on a conversation); a channel's id covers its threads (";messageid=…"). */
+  conversationId?: string;
   /** Only records older than this id (paging). */
   before?: string;
   /** Include the Delivery Check's probes (reason "probe"): they are not user activities, so hidden unless asked. */
@@ -517,6 +519,7 @@ function matches(r: ActivityRecord, q: ActivityQuery): boolean {
   if (q.fate !== undefined && r.fate !== q.fate) return false;
   if (q.direction !== undefined && r.direction !== q.direction) return false;
   if (q.senderId !== undefined && r.summary?.senderId !== q.senderId) return false;
+  if (q.conversationId !== undefined && r.summary?.conversationId?.split(';')[0] !== q.conversationId.split(';')[0]) return false;
   return true;
 }
 

@@ -11,16 +11,23 @@ export interface SenderFilter {
  * description ("what am I not seeing?"), the Clear Filters button and Export
  * Shown Activities can never disagree about it.
  */
+/** A conversation the Activities view is narrowed to (Show Activities on a Conversations row). */
+export interface ConversationFilter {
+  id: string;
+  name?: string;
+}
+
 export class ActivityFilter {
   notDelivered = false;
   sender?: SenderFilter;
+  conversation?: ConversationFilter;
 
   get active(): boolean {
-    return this.notDelivered || this.sender !== undefined;
+    return this.notDelivered || this.sender !== undefined || this.conversation !== undefined;
   }
 
   query(): ActivityQuery {
-    return { notDelivered: this.notDelivered || undefined, senderId: this.sender?.id };
+    return { notDelivered: this.notDelivered || undefined, senderId: this.sender?.id, conversationId: this.conversation?.id };
   }
 
   /** "not delivered · from Alice Wilber", or undefined when nothing is hidden. */
@@ -28,11 +35,13 @@ export class ActivityFilter {
     const parts: string[] = [];
     if (this.notDelivered) parts.push('not delivered');
     if (this.sender) parts.push(`from ${this.sender.name ?? this.sender.id}`);
+    if (this.conversation) parts.push(`in ${this.conversation.name ?? this.conversation.id}`);
     return parts.length ? parts.join(' · ') : undefined;
   }
 
   clear(): void {
     this.notDelivered = false;
     this.sender = undefined;
+    this.conversation = undefined;
   }
 }

@@ -6,7 +6,7 @@ import type { Ctx } from '../ctx';
 import { escapeMarkdown } from './markdown';
 import { ago } from '../../core/timeAgo';
 import { displayText } from '../../core/displayText';
-import { ActivityFilter, type SenderFilter } from './activityFilter';
+import { ActivityFilter, type ConversationFilter, type SenderFilter } from './activityFilter';
 
 const FATE_LOOK: Record<Fate, { icon: string; color: string }> = {
   delivered: { icon: 'pass', color: 'charts.green' },
@@ -56,6 +56,12 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
   /** Show Activities on a pairing request: one sender only, until Clear Filters. */
   showSender(sender: SenderFilter | undefined): Promise<void> {
     this.filter.sender = sender;
+    return this.filterChanged();
+  }
+
+  /** Show Activities on a conversation: that conversation only (a channel with its threads), until Clear Filters. */
+  showConversation(conversation: ConversationFilter | undefined): Promise<void> {
+    this.filter.conversation = conversation;
     return this.filterChanged();
   }
 
