@@ -93,7 +93,9 @@ export function createWebhookApp(opts: WebhookServerOptions): express.Express {
   // A send, or a reply to :activityId (which is the activity's replyToId, not its own id).
   app.post(`${activities}{/:activityId}`, simulatorClient, simulatorJson, (req: Request, res: Response) => {
     const id = nextMessageId();
-    opts.onSimulatorReply({ conversationId: String(req.params.conversationId), op: 'send', activityId: id, activity: { ...(req.body as Record<string, unknown>), id } });
+    // Bot Framework's replyToActivity names the activity replied to in the path only.
+    const replyTo = req.params.activityId === undefined ? {} : { replyToId: String(req.params.activityId) };
+    opts.onSimulatorReply({ conversationId: String(req.params.conversationId), op: 'send', activityId: id, activity: { ...replyTo, ...(req.body as Record<string, unknown>), id } });
     res.status(201).json({ id });
   });
   app.put(`${activities}/:activityId`, simulatorClient, simulatorJson, (req: Request, res: Response) => {

@@ -203,6 +203,19 @@ describe('chat core: ChatSession through the real gateway with real Teams SDK bo
     session.dispose();
   });
 
+  it('a Bot Framework replyToActivity (POST …/activities/:id) is a send whose activity names the message it answers', async () => {
+    const { gw, session, events } = await open({ ...OPEN, bot: { url: echo.url } });
+    const conv: ChatConversation = { kind: 'personal', user: ALICE };
+    const sent = await session.send(conv, ALICE, { type: 'message', text: 'start' });
+    await waitFor(() => events.length === 1, 'the echo');
+    const url = `${gw.gateway.simulatorServiceUrl}/v3/conversations/${encodeURIComponent(session.conversationId(conv))}/activities/${sent.activity.id}`;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'message', text: 'a reply' }) });
+    assert.equal(res.status, 201);
+    const { id } = (await res.json()) as { id: string };
+    const reply = await waitFor(() => events.find((e) => e.activity?.text === 'a reply'), 'the reply');
+    assert.deepEqual(reply, { conversationId: session.conversationId(conv), op: 'send', activityId: id, activity: { type: 'message', text: 'a reply', replyToId: sent.activity.id, id } });
+  });
+
   it('replies that reach the simulator connector in the same millisecond each get their own id', async () => {
     const { gw, session, events } = await open({ ...OPEN, bot: { url: echo.url } });
     const conv: ChatConversation = { kind: 'personal', user: ALICE };
