@@ -14,7 +14,7 @@ export const REASONS = {
   'lifecycle': { fate: 'delivered', text: 'A conversationUpdate, installationUpdate or other lifecycle event: always forwarded so the bot can greet and clean up.' },
   'invoke': { fate: 'delivered', text: 'An invoke (card action, task module, message extension) from an allowed sender.' },
   'echo': { fate: 'delivered', text: 'Answered by the built-in echo bot (bot.echo).' },
-  'sent': { fate: 'delivered', text: 'An outbound message the gateway sent (pairing code, approval notice, echo reply).' },
+  'sent': { fate: 'delivered', text: 'An outbound message the gateway sent (pairing code, approval notice, echo reply, proactive message).' },
 
   // dropped: the policy refused it; the sender may be told, the developer always is
   'dm-pairing-pending': { fate: 'dropped', text: 'Personal chat from a sender who is not in allowFrom under dmPolicy "pairing": a pairing code was issued; approve it to let them in.' },
