@@ -27,9 +27,18 @@ LOOPBACK.addAddress('::1', 'ipv6');
 
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
-  const family = isIP(address);
-  return family !== 0 && LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  // BlockList.check builds a SocketAddress per call (a few µs on every request); a socket's peer
+  // address repeats, so the verdict is kept per spelling. Bounded: emptied when full.
+  let verdict = loopbackVerdicts.get(address);
+  if (verdict === undefined) {
+    const family = isIP(address);
+    verdict = family !== 0 && LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    if (loopbackVerdicts.size >= 1024) loopbackVerdicts.clear();
+    loopbackVerdicts.set(address, verdict);
+  }
+  return verdict;
 }
+const loopbackVerdicts = new Map<string, boolean>();
 
 /**
  * Why a loopback client without proxy headers still is not the developer, or
