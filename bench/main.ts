@@ -134,7 +134,7 @@ export async function main(argv: string[]): Promise<void> {
     const coreBundle = await bundleCore(work);
     const infra = await startInfra(work, opts, procs);
 
-    if (opts.only.has('forward') || opts.only.has('drop')) {
+    if (opts.only.has('forward') || opts.only.has('drop') || opts.only.has('null')) {
       const loadAvg = os.loadavg()[0];
       Object.assign(results, await underLoad(infra));
       results.botLog = botLogErrors(path.join(work, 'bot.log'));
@@ -160,7 +160,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (opts.profile) {
       results.profile = await profileRuns(infra, coreBundle, {
-        accepted: results.forward?.['b-c32']?.cpuUsPerReq?.hop,
+        accepted: results.forward?.['nb-c32']?.cpuUsPerReq?.hop,
         drop: results.drop?.['drop-c32']?.cpuUsPerReq?.hop,
       });
     }
@@ -743,10 +743,10 @@ async function profileRuns(infra: Infra, bundle: string, reference: { accepted?:
   const out: Record<string, any> = { runs: {} };
   const maps = { 'cli.js': path.join(DIST, 'cli.js.map') };
   // The sampler counts wall time the thread was not idle, preemption included: give the
-  // gateway CPU 0 to itself and move the bot and the connector next to the load generator.
+  // gateway CPU 0 to itself and move the bots and the connector next to the load generator.
   const repin = (cpus: string) => {
     if (!opts.pin) return;
-    for (const p of [infra.bot, infra.connector]) execFileSync('taskset', ['-a', '-pc', cpus, String(p.pid)], { stdio: 'ignore' });
+    for (const p of [infra.bot, infra.nullBot, infra.connector]) execFileSync('taskset', ['-a', '-pc', cpus, String(p.pid)], { stdio: 'ignore' });
   };
   repin(CLIENT_CPUS);
   try {
@@ -755,7 +755,9 @@ async function profileRuns(infra: Infra, bundle: string, reference: { accepted?:
       const tag = `profile-${kind}-c${c}`;
       log(`profiling the gateway: ${kind} path at concurrency ${c} (node --cpu-prof)`);
       const profDir = path.join(infra.work, tag);
-      const gw = await startGateway(infra, tag, profDir);
+      // The accepted path in front of the null bot: with the echo bot the gateway idled most of the run, and
+      // its timers and polls looked like per-request cost.
+      const gw = await startGateway(infra, tag, profDir, kind === 'accepted' ? infra.nullBotUrl : undefined);
       const stream = kind === 'accepted'
         ? { bodies: fixedSenderStream(n, ALLOWED, infra.serviceUrl, 1), warm: fixedSenderStream(warmup, ALLOWED, infra.serviceUrl, 2) }
         : { bodies: unpairedStream(n, 'p', NEW_SENDER_EVERY, infra.serviceUrl, 31).bodies, warm: unpairedStream(warmup, 'pw', NEW_SENDER_EVERY, infra.serviceUrl, 32).bodies };
@@ -783,7 +785,7 @@ async function profileRuns(infra: Infra, bundle: string, reference: { accepted?:
         cpuUsPerReq: load.cpuUsPerReq.hop,
         profile: path.relative(REPO, kept),
         summary,
-        markdown: profileMarkdown(`${kind} path, concurrency ${c}`, summary),
+        markdown: profileMarkdown(`${kind} path${kind === 'accepted' ? ' (null bot)' : ''}, concurrency ${c}`, summary),
       };
     }
   } finally {
