@@ -15,6 +15,7 @@ import { registerApprovedSenderCommands } from './commands/approvedSenderCommand
 import { registerSimulateCommand } from './commands/simulateCommand';
 import { TunnelController } from './tunnelController';
 import { registerSetupCommands } from './setup/setupCommands';
+import { registerDeliveryCheck } from './deliveryCheck/deliveryCheckCommand';
 import { TeamsBotDebugProvider } from './debug/teamsBotDebug';
 import { registerOpenClaw } from './openclaw/registerOpenClaw';
 import { registerConversationTests } from './conversationTests/registerConversationTests';
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     tunnel,
     debug,
     ...registerSetupCommands(ctx, tunnel),
+    ...registerDeliveryCheck(ctx, tunnel),
     pairingTree,
     activityTree,
     approvedSenders,

@@ -55,7 +55,7 @@ export class StatusBar implements vscode.Disposable {
       const errors = this.problems.diagnostics.filter((d) => d.severity === 'error');
       this.item.text = `$(warning) Teams Bot :${s.port} · config error${pending}`;
       const head = errors.length ? `**The config file has ${plural(errors.length, 'error')}**; the webhook keeps running on the last good configuration until it is fixed.` : escapeMarkdown(this.problems.message ?? 'The config file could not be applied; the webhook keeps running on the last good configuration.');
-      this.item.tooltip = new vscode.MarkdownString(`${head}\n\n${errors.map((d) => `- ${escapeMarkdown(formatDiagnostic(d))}`).join('\n')}\n\nClick to open the Problems view.`);
+      this.item.tooltip = withDeliveryCheck(`${head}\n\n${errors.map((d) => `- ${escapeMarkdown(formatDiagnostic(d))}`).join('\n')}\n\nClick to open the Problems view.`);
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       this.item.command = 'workbench.actions.view.problems';
     } else if (s.status === 'running') {
@@ -66,7 +66,7 @@ export class StatusBar implements vscode.Disposable {
       this.item.tooltip = undefined;
     } else if (s.error) {
       this.item.text = `$(error) Teams Bot: ${shortError(s.error)}${pending}`;
-      this.item.tooltip = new vscode.MarkdownString(`**The webhook could not start**\n\n${s.error}`);
+      this.item.tooltip = withDeliveryCheck(`**The webhook could not start**\n\n${escapeMarkdown(s.error)}`);
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else {
       this.item.text = `$(circle-slash) Teams Bot: stopped${pending}`;
@@ -79,6 +79,16 @@ export class StatusBar implements vscode.Disposable {
     this.offStores?.();
     this.item.dispose();
   }
+}
+
+/**
+ * A failure state's tooltip ends with a Run Delivery Check button: the one
+ * command its trusted Markdown may run (nothing else in the text can).
+ */
+function withDeliveryCheck(markdown: string): vscode.MarkdownString {
+  const text = new vscode.MarkdownString(`${markdown}\n\n[$(checklist) Run Delivery Check](command:teamsBot.deliveryCheck "Check every hop from Teams to your bot")`, true);
+  text.isTrusted = { enabledCommands: ['teamsBot.deliveryCheck'] };
+  return text;
 }
 
 function shortError(message: string): string {

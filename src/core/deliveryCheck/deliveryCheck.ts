@@ -342,7 +342,9 @@ async function checkLastActivity(read: (q: ActivityQuery) => Promise<ActivityRec
   const what = `${last.summary.type ?? 'request'}${who ? ` from ${who}` : ''}`;
   const when = `${ago(last.time, now.getTime())} (${last.time})`;
   const evidence = [`${when}: ${what} → ${last.fate} (${last.reason}), HTTP ${last.status}`, ...(last.detail ? [last.detail] : [])];
-  const showRecord: HopFix = { title: 'Show Activity', command: 'teamsBot.showActivity', args: [last] };
+  // The record's head, not its body: enough for the activity document to find and title it, small enough for a command: link.
+  const { id, time, direction, source, status: httpStatus, fate, reason, summary } = last;
+  const showRecord: HopFix = { title: 'Show Activity', command: 'teamsBot.showActivity', args: [{ id, time, direction, source, status: httpStatus, fate, reason, summary }] };
   if (last.fate === 'delivered') return hop('last-activity', 'passed', `The last ${what} was delivered ${ago(last.time, now.getTime())}.`, evidence, showRecord);
   const text = REASONS[last.reason]?.text ?? last.reason;
   const status: HopStatus = last.fate === 'dropped' ? 'warning' : 'failed';
