@@ -21,6 +21,7 @@ import { registerOpenClaw } from './openclaw/registerOpenClaw';
 import { registerConversationTests } from './conversationTests/registerConversationTests';
 import { registerConversations } from './commands/conversationCommands';
 import { registerChat } from './chat/registerChat';
+import { registerCredentialCommands } from './commands/credentialCommands';
 
 /** What activate() returns: the extension's parts, for integration tests and other extensions. */
 export interface TeamsBotApi {
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     ...registerConversationTests(ctx, activityTree),
     ...registerConversations(ctx, activityTree),
     ...registerChat(ctx),
+    ...registerCredentialCommands(ctx),
     vscode.commands.registerCommand('teamsBot.focus', () => vscode.commands.executeCommand('workbench.view.extension.teamsBot')),
     vscode.commands.registerCommand('teamsBot.showLog', () => ctx.log.show(true)),
   );

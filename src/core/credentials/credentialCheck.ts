@@ -14,11 +14,15 @@ import { resolveCloud } from '../auth/cloud';
 import { APP_PASSWORD_ENV } from '../config/envOverlay';
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
 import { BotTokenProvider, type CredentialKind, type TokenFailureCause } from './botTokenProvider';
+import type { FixTarget } from './entraErrors';
 import type { Logger } from '../logger';
+
+export type { FixTarget };
 
 export type CredentialCheckResult =
   | { ok: true; identity: string; detail: string }
-  | { ok: false; code?: string /* AADSTS… */; detail: string; fix: string }
+  /** fixIn: where the fix is made, when it is in this project (a button: Set App Password…, Open Config at that key). */
+  | { ok: false; code?: string /* AADSTS… */; detail: string; fix: string; fixIn?: FixTarget }
   | { skipped: true; detail: string };
 
 export interface CredentialCheckInput {
@@ -113,10 +117,16 @@ function failure(cause: TokenFailureCause, who: string, provider: BotTokenProvid
   const code = cause.code ? { code: cause.code } : {};
   switch (cause.kind) {
     case 'no-credentials':
-      return { ok: false, detail: cause.message, fix: SET_PASSWORD_FIX };
+      return { ok: false, detail: cause.message, fix: SET_PASSWORD_FIX, fixIn: { kind: 'app-password' } };
     case 'refused':
       return cause.explained
-        ? { ok: false, ...code, detail: `${cause.message} ${cause.explained.explanation} (${who})`, fix: cause.explained.fix }
+        ? {
+            ok: false,
+            ...code,
+            detail: `${cause.message} ${cause.explained.explanation} (${who})`,
+            fix: cause.explained.fix,
+            ...(cause.explained.fixIn ? { fixIn: cause.explained.fixIn } : {}),
+          }
         : {
             ok: false,
             ...code,
@@ -126,13 +136,18 @@ function failure(cause: TokenFailureCause, who: string, provider: BotTokenProvid
               : 'Check "appId", "tenantId", "cloud" and the credential against the app registration in the Azure portal.',
           };
     case 'unavailable':
-      return {
-        ok: false,
-        detail: `${cause.message} (${who})`,
-        fix: provider.kind === 'managed-identity' || provider.kind === 'federated-managed-identity'
-          ? 'A managed identity exists only on Azure (App Service, Functions, Container Apps, a VM); to test elsewhere use an app password or a certificate.'
-          : 'Check that the file at "certificatePath" exists and holds the private key and the certificate (PEM).',
-      };
+      return provider.kind === 'managed-identity' || provider.kind === 'federated-managed-identity'
+        ? {
+            ok: false,
+            detail: `${cause.message} (${who})`,
+            fix: 'A managed identity exists only on Azure (App Service, Functions, Container Apps, a VM); to test elsewhere use an app password or a certificate.',
+          }
+        : {
+            ok: false,
+            detail: `${cause.message} (${who})`,
+            fix: 'Check that the file at "certificatePath" exists and holds the private key and the certificate (PEM).',
+            fixIn: { kind: 'config', key: 'certificatePath' },
+          };
     case 'cancelled':
     case 'failed':
       return {

@@ -17,7 +17,15 @@ export interface EntraErrorExplanation {
   explanation: string;
   /** What to do about it. */
   fix: string;
+  /** Where the fix is made, when it is in this project: the app password (secret store / MSTEAMS_APP_PASSWORD) or a key of the config file. */
+  fixIn?: FixTarget;
 }
+
+/** Where a credential problem is fixed, for a one-click button (Set App Password…, Open Config at that key). */
+export type FixTarget = { kind: 'app-password' } | { kind: 'config'; key: string };
+
+const APP_PASSWORD: FixTarget = { kind: 'app-password' };
+const configKey = (key: string): FixTarget => ({ kind: 'config', key });
 
 const SET_PASSWORD = 'run "Teams Bot: Set App Password…" in VS Code, or set MSTEAMS_APP_PASSWORD for the CLI';
 
@@ -31,11 +39,13 @@ const TABLE: Record<string, Omit<EntraErrorExplanation, 'code'>> = {
     explanation:
       'The app password is not a valid secret of this app: very often the secret\'s ID (a GUID) was pasted instead of its Value, or the secret belongs to another app registration.',
     fix: `In the Azure portal open App registrations → the bot's app → Certificates & secrets, copy the secret's Value (shown only right after it is created; add a new secret if you do not have it), then ${SET_PASSWORD}.`,
+    fixIn: APP_PASSWORD,
   },
   // "The provided client secret keys for app '…' are expired."
   AADSTS7000222: {
     explanation: 'The app password has expired: client secrets have an end date, and this one has passed.',
     fix: `Add a new client secret under App registrations → the bot's app → Certificates & secrets, then ${SET_PASSWORD} with its Value.`,
+    fixIn: APP_PASSWORD,
   },
   // "Application with identifier '…' was not found in the directory '…'. … You
   // may have sent your authentication request to the wrong tenant."
@@ -43,12 +53,14 @@ const TABLE: Record<string, Omit<EntraErrorExplanation, 'code'>> = {
     explanation:
       'Entra ID has no app with this appId in the tenant the token was asked from: the appId is wrong, or the app is single-tenant and "tenantId" is not the tenant it is registered in (with no "tenantId", the multi-tenant botframework.com tenant is asked).',
     fix: 'Set "appId" to the app registration\'s Application (client) ID and "tenantId" to its Directory (tenant) ID (both on its Overview page); a single-tenant Azure Bot needs "tenantId".',
+    fixIn: configKey('tenantId'),
   },
   // "Tenant '…' not found. Check to make sure you have the correct tenant ID and
   // are signing into the correct cloud."
   AADSTS90002: {
     explanation: 'Entra ID knows no tenant by the configured "tenantId" in this cloud.',
     fix: 'Set "tenantId" to the Directory (tenant) ID GUID (or a verified domain) from the app registration\'s Overview page, and check "cloud": a US Government or China tenant is not found in the Public cloud.',
+    fixIn: configKey('tenantId'),
   },
   // "Client assertion is not within its valid time range."
   AADSTS700024: {
@@ -60,12 +72,14 @@ const TABLE: Record<string, Omit<EntraErrorExplanation, 'code'>> = {
   AADSTS7000218: {
     explanation: 'The token request carried no secret and no assertion: the app password is empty.',
     fix: `Set the app password (${SET_PASSWORD}), or configure "certificatePath", "useManagedIdentity" or "authType": "federated".`,
+    fixIn: APP_PASSWORD,
   },
   // "The certificate with identifier used to sign the client assertion is not
   // registered on application." / "Client assertion contains an invalid signature."
   AADSTS700027: {
     explanation: 'The certificate at "certificatePath" is not one of this app\'s registered certificates (or its key does not match the certificate).',
     fix: 'Upload the certificate (its public part, .cer/.pem) under App registrations → the bot\'s app → Certificates & secrets, or point "certificatePath" at the PEM (private key and certificate) that is registered there.',
+    fixIn: configKey('certificatePath'),
   },
   // "No matching federated identity record found for presented assertion."
   AADSTS70021: {
@@ -75,6 +89,11 @@ const TABLE: Record<string, Omit<EntraErrorExplanation, 'code'>> = {
   // "No matching federated identity record found for presented assertion subject '…'."
   AADSTS700213: {
     explanation: 'The app registration\'s federated credentials do not list this managed identity as subject, so its token is not accepted as the app\'s proof.',
+    fix: FEDERATED_FIX,
+  },
+  // "No matching federated identity record found for presented assertion subject '…'. … case-sensitive …"
+  AADSTS7002138: {
+    explanation: 'The app registration\'s federated credentials do not list this managed identity as subject (the match is case-sensitive), so its token is not accepted as the app\'s proof.',
     fix: FEDERATED_FIX,
   },
   // "Application '…' is disabled."

@@ -10,6 +10,9 @@ export { StateDirInUseError } from '../gateway/stateDirLock';
 export type { GatewayEvents, GatewayOptions, GatewayState, GatewayStatus, SimulateInput } from '../gateway/gateway';
 export { createConnectorSender } from '../gateway/teamsConnection';
 export { sendApprovalNotice, approvalNotifier } from '../gateway/approvalNotice';
+// The Credential Check asks Entra ID through @azure/identity, as the gateway's replies do.
+export { checkCredentials } from '../credentials/credentialCheck';
+export type { CredentialCheckResult, FixTarget } from '../credentials/credentialCheck';
 // Conversation tests (the Test Explorer): the runner starts a Gateway, and reading a test compiles its JSON schema.
 export { runConversationTests } from '../conversationTest/runner';
 export { readConversationFile, findConversationFiles, formatConversationTest } from '../conversationTest/conversationFile';

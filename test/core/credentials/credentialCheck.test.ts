@@ -136,6 +136,7 @@ describe('checkCredentials against a fake Entra ID (child process)', function ()
     assert.match(r.detail, /the secret's ID \(a GUID\) was pasted instead of its Value/);
     assert.match(r.detail, new RegExp(`in tenant ${CONTOSO}`));
     assert.match(r.fix, /Certificates & secrets, copy the secret's Value/);
+    assert.deepEqual(r.fixIn, { kind: 'app-password' });
     assert.ok(!r.detail.includes('Trace ID'), r.detail);
   });
 
@@ -162,6 +163,7 @@ describe('checkCredentials against a fake Entra ID (child process)', function ()
     assert.match(r.detail, /in tenant botframework\.com at /);
     assert.match(r.detail, /single-tenant/);
     assert.match(r.fix, /Directory \(tenant\) ID/);
+    assert.deepEqual(r.fixIn, { kind: 'config', key: 'tenantId' });
   });
 
   it('federated: the managed identity token as assertion → ok, the leftover app password unused', () => {
