@@ -20,6 +20,7 @@ import { TeamsBotDebugProvider } from './debug/teamsBotDebug';
 import { registerOpenClaw } from './openclaw/registerOpenClaw';
 import { registerConversationTests } from './conversationTests/registerConversationTests';
 import { registerConversations } from './commands/conversationCommands';
+import type { ConversationsTreeProvider } from './views/conversationsTree';
 import { registerChat } from './chat/registerChat';
 import { registerCredentialCommands } from './commands/credentialCommands';
 
@@ -37,6 +38,8 @@ export interface TeamsBotApi {
   debug: TeamsBotDebugProvider;
   /** Milliseconds activate() took, measured inside it. */
   activationMs: number;
+  /** The Conversations view (stored conversation references; Send Message as Bot…). */
+  conversations: ConversationsTreeProvider;
 }
 
 let current: Ctx | undefined;
@@ -72,12 +75,12 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
     ...registerApprovedSenderCommands(ctx, approvedSenders),
     ...registerSimulateCommand(ctx),
     ...registerConversationTests(ctx, activityTree),
-    ...registerConversations(ctx, activityTree),
     ...registerChat(ctx),
     ...registerCredentialCommands(ctx),
     vscode.commands.registerCommand('teamsBot.focus', () => vscode.commands.executeCommand('workbench.view.extension.teamsBot')),
     vscode.commands.registerCommand('teamsBot.showLog', () => ctx.log.show(true)),
   );
+  const conversations = registerConversations(ctx, activityTree);
   watchPairingRequests(ctx);
   registerOpenClaw(ctx);
   void trackContext(ctx);
@@ -88,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): TeamsBotApi {
 
   const activationMs = performance.now() - started;
   ctx.logger.debug(`[extension] activated in ${activationMs.toFixed(1)} ms`);
-  return { ctx, pairingTree, activityTree, approvedSenders, diagnostics, statusBar, tunnel, debug, activationMs };
+  return { ctx, pairingTree, activityTree, approvedSenders, diagnostics, statusBar, tunnel, debug, activationMs, conversations };
 }
 
 export async function deactivate(): Promise<void> {

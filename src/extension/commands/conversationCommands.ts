@@ -8,10 +8,11 @@ import { ConversationsTreeProvider, type ConversationNode } from '../views/conve
  * The Conversations view and its actions: Send Message as Bot… (a proactive
  * message through the running gateway, so it is sent and recorded exactly as
  * the webhook's own replies are), Copy Conversation Reference, Show Activities.
+ * Subscribes its parts to the extension; returns the view for the extension's API.
  */
-export function registerConversations(ctx: Ctx, activityTree: ActivityTreeProvider): vscode.Disposable[] {
+export function registerConversations(ctx: Ctx, activityTree: ActivityTreeProvider): ConversationsTreeProvider {
   const tree = new ConversationsTreeProvider(ctx);
-  return [
+  ctx.subscribe(
     tree,
     vscode.commands.registerCommand('teamsBot.sendMessageAsBot', async (arg?: ConversationNode | string, textArg?: string) => {
       const conversation = await pick(ctx, tree, arg, 'Send Message as Bot');
@@ -59,7 +60,8 @@ export function registerConversations(ctx: Ctx, activityTree: ActivityTreeProvid
       await vscode.commands.executeCommand('teamsBot.activities.focus');
       return conversation.id;
     }),
-  ];
+  );
+  return tree;
 }
 
 /** The row's conversation, one named by id (tests, other extensions), or a pick (the palette). */
