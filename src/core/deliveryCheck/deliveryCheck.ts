@@ -273,7 +273,7 @@ async function checkEndpoint(teams: TeamsCli, teamsAppId: string, expected: stri
     return hop('endpoint', 'failed', app.endpoint ? `The Teams app sends messages to ${app.endpoint}, not to this tunnel (${expected}).` : 'The Teams app has no messaging endpoint.', evidence, update);
   } catch (err) {
     const evidence = [(err as Error).message];
-    if (err instanceof ToolNotFoundError) return hop('endpoint', 'failed', 'The Teams CLI is not installed, so the registered endpoint cannot be read.', evidence, { title: 'Install the Teams CLI', cli: TEAMS_TOOL.installHint.replace(/^run /, '') });
+    if (err instanceof ToolNotFoundError) return hop('endpoint', 'failed', 'The Teams CLI is not installed, so the registered endpoint cannot be read.', evidence, { title: 'Install the Teams CLI', cli: TEAMS_TOOL.installHint.replace(/^run /, '').replace(/`/g, '') });
     if (err instanceof TeamsCliError && err.isAuthRequired) return hop('endpoint', 'failed', 'The Teams CLI is not signed in, so the registered endpoint cannot be read.', evidence, { title: 'Sign In to Teams', command: 'teamsBot.signInTeams', cli: 'teams login' });
     return hop('endpoint', 'failed', `The Teams CLI could not read the app ${teamsAppId}: ${(err as Error).message}`, evidence, { title: 'Run Teams App Doctor', command: 'teamsBot.runDoctor', cli: `teams app doctor ${teamsAppId}` });
   }

@@ -198,6 +198,25 @@ describe('Delivery Check (core, real gateway and CLI stand-ins)', function () {
     assert.equal(hopOf(signedOut, 'tunnel').fix?.command, 'teamsBot.signInDevtunnel');
   });
 
+  it('devtunnel or the Teams CLI not installed: the hop fails saying how to install it', async () => {
+    const s = await setup();
+    const report = await s.check({
+      devtunnel: new Devtunnel({ executable: path.join(s.gw.dir, 'no-devtunnel-here') }),
+      teams: new TeamsCli({ executable: path.join(s.gw.dir, 'no-teams-here') }),
+      hostedTunnel: { id: 'mybot', port: s.port, url: s.relay.url },
+    });
+    const tunnel = hopOf(report, 'tunnel');
+    assert.equal(tunnel.status, 'failed');
+    assert.match(tunnel.summary, /devtunnel is not installed/);
+    assert.equal(tunnel.fix?.url, 'https://aka.ms/devtunnels/cli');
+    assert.equal(hopOf(report, 'endpoint').status, 'skipped', 'no tunnel URL to compare with');
+    const direct = await s.check({ teams: new TeamsCli({ executable: path.join(s.gw.dir, 'no-teams-here') }) });
+    const endpoint = hopOf(direct, 'endpoint');
+    assert.equal(endpoint.status, 'failed');
+    assert.match(endpoint.summary, /The Teams CLI is not installed/);
+    assert.equal(endpoint.fix?.cli, 'npm install -g @microsoft/teams.cli');
+  });
+
   it('endpoint mismatch: the endpoint hop fails with Update Teams App Endpoint and the exact teams command', async () => {
     const s = await setup({ endpoint: 'https://mybot-3978.euw.devtunnels.ms/api/messages' });
     const report = await s.check();
