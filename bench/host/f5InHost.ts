@@ -35,6 +35,8 @@ export interface F5HostResult {
   vscodeVersion: string;
   activationMs: number;
   runs: F5Run[];
+  /** Why the runs stopped (the bench reports it instead of the figures). */
+  error?: string;
 }
 
 export async function run(): Promise<void> {
@@ -43,6 +45,17 @@ export async function run(): Promise<void> {
   const count = Number(process.env.TEAMS_BOT_DEV_BENCH_F5_RUNS || 6);
   const a = await api();
   const result: F5HostResult = { vscodeVersion: vscode.version, activationMs: a.activationMs, runs: [] };
+  try {
+    await pressF5(a, count, result);
+  } catch (err) {
+    result.error = String((err as Error).message).split('\n')[0];
+    throw err;
+  } finally {
+    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  }
+}
+
+async function pressF5(a: Awaited<ReturnType<typeof api>>, count: number, result: F5HostResult): Promise<void> {
   for (let i = 0; i < count; i++) {
     fs.rmSync(F5.botListeningFile, { force: true });
     const updatesBefore = callsStartingWith('teams', 'app', 'update').length;
@@ -83,5 +96,4 @@ export async function run(): Promise<void> {
       await waitFor('the bot port to be free', async () => !(await listening(F5.botPort)), 20_000);
     }
   }
-  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 }

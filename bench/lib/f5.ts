@@ -78,23 +78,32 @@ export async function measureF5(opts: F5Options): Promise<F5Result> {
   try {
     const loadBefore = os.loadavg()[0];
     opts.log(`F5 time-to-ready: ${opts.runs} F5 presses in one code-server window (stand-in devtunnel and teams, the real echo bot)`);
-    const run = await runExtensionTests({
-      extensionDevelopmentPath: extension,
-      extensionTestsPath: entry,
-      workspacePath: ws.workspace,
-      resultsFile,
-      timeoutMs: 6 * 60_000,
-      env: { ...ws.env, TEAMS_BOT_DEV_BENCH_F5_RUNS: String(opts.runs) },
-      settings: ws.settings,
-      log: (line) => {
-        lines.push(line);
-        fs.appendFileSync(hostLog, `${line}\n`);
-      },
-    });
+    // A host that fails costs this section only: the figures of the rest of the run are kept.
+    const notMeasured = (why: string, host?: F5HostResult): F5Result => {
+      opts.log(`F5 time-to-ready not measured: ${why}`);
+      return { activation: host?.activationMs ? activationOf(host) : { status: 'not measured', why }, f5: { status: 'not measured', why } };
+    };
+    let run: Awaited<ReturnType<typeof runExtensionTests>>;
+    try {
+      run = await runExtensionTests({
+        extensionDevelopmentPath: extension,
+        extensionTestsPath: entry,
+        workspacePath: ws.workspace,
+        resultsFile,
+        timeoutMs: 6 * 60_000,
+        env: { ...ws.env, TEAMS_BOT_DEV_BENCH_F5_RUNS: String(opts.runs) },
+        settings: ws.settings,
+        log: (line) => {
+          lines.push(line);
+          fs.appendFileSync(hostLog, `${line}\n`);
+        },
+      });
+    } catch (err) {
+      return notMeasured(`the VS Code host did not run: ${String((err as Error).message).split('\n')[0]} (logs in ${path.relative(REPO, path.dirname(resultsFile))}/)`);
+    }
     const result = run.results as F5HostResult | undefined;
-    if (run.exitCode !== 0 || !result?.runs?.length) {
-      const why = `the VS Code host run failed (exit ${run.exitCode}); last lines:\n${lines.slice(-15).join('\n')}`;
-      return { activation: result?.activationMs ? activationOf(result) : { status: 'not measured', why }, f5: { status: 'not measured', why } };
+    if (run.exitCode !== 0 || !result?.runs?.length || result.error) {
+      return notMeasured(`the F5 runs in the VS Code host failed: ${result?.error ?? `exit code ${run.exitCode}, no error reported`} (logs in ${path.relative(REPO, path.dirname(resultsFile))}/)`, result);
     }
     const [cold, ...warm] = result.runs;
     const at = (r: F5Run, p: Phase) => r.ms[p];

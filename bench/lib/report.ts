@@ -298,7 +298,7 @@ function vscodeHostSection(r: Any): string[] {
   }
   out.push('| | first F5 of the window | later F5s (median) |', '|---|---:|---:|');
   if (act) {
-    out.push(`| extension activation (\`activate()\`, same window${act.vscodeVersion ? `, VS Code ${act.vscodeVersion}` : ''}; target ≤ 50 ms) | ${act.status === 'measured' ? ms(act.activationMs) : `not measured: ${act.why}`} | – |`);
+    out.push(`| extension activation (\`activate()\`, same window${act.vscodeVersion ? `, VS Code ${act.vscodeVersion}` : ''}; target ≤ 50 ms) | ${act.status === 'measured' ? ms(act.activationMs) : `not measured: ${String(act.why).split('\n')[0]}`} | – |`);
   }
   if (f5?.status === 'measured') {
     const phases: [string, string][] = [
