@@ -105,7 +105,8 @@ export function renderMarkdown(r: Any): string {
   const out: string[] = [];
   out.push('# Teams Bot Dev benchmarks', '');
   out.push(`**Machine:** ${m.cpuModel}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${m.os} · **code** ${m.git} · **run** ${r.generatedAt} · **wall time** ${r.wallSeconds} s`, '');
-  out.push(`**Load:** ${r.options.n} measured requests per path and concurrency after ${r.options.warmup} warm-up requests, in ${r.options.rounds} interleaved rounds (a c b drop, c b drop a, …) so that a busy neighbour hits all paths alike; keep-alive HTTP/1.1 on loopback from a separate load-generator process; ${r.options.tokenPool} RS256 tokens minted up front, used round robin. **Placement:** ${r.placement}.${r.loadAverage ? ` **1-min load average:** ${r.loadAverage.beforeLoadRuns} before, ${r.loadAverage.afterLoadRuns} after the load runs (2 cores; above ~2 means other work shared the machine).` : ''}`, '');
+  // The load and placement describe the load runs; a run of other sections alone (--only f5, records, …) had none.
+  if (r.forward || r.drop) out.push(`**Load:** ${r.options.n} measured requests per path and concurrency after ${r.options.warmup} warm-up requests, in ${r.options.rounds} interleaved rounds (a c b drop, c b drop a, …) so that a busy neighbour hits all paths alike; keep-alive HTTP/1.1 on loopback from a separate load-generator process; ${r.options.tokenPool} RS256 tokens minted up front, used round robin. **Placement:** ${r.placement}.${r.loadAverage ? ` **1-min load average:** ${r.loadAverage.beforeLoadRuns} before, ${r.loadAverage.afterLoadRuns} after the load runs (2 cores; above ~2 means other work shared the machine).` : ''}`, '');
 
   const rows = targets(r);
   if (rows.length) {
