@@ -204,7 +204,9 @@ export class BotTokenProvider {
     } else if (description) {
       kind = 'refused';
       text = `Entra ID refused the ${this.kind} token request${code ? ` (${code})` : ''}: ${firstLine(description)}`;
-    } else if (name === 'CredentialUnavailableError') {
+    } else if (name === 'CredentialUnavailableError' || (this.kind === 'client-certificate' && unreadableCertificate(err, message))) {
+      // A certificate file that is missing, unreadable or not a PEM is read at
+      // the first token request: it is this machine's problem, not Entra's.
       kind = 'unavailable';
       text = `The ${this.kind} credential is not available here: ${firstLine(message)}`;
     } else {
@@ -269,6 +271,11 @@ function chooseCredential(
     return { kind: 'client-secret', credential: new ClientSecretCredential(tenantId, appId, secrets.appPassword, common) };
   }
   return undefined;
+}
+
+function unreadableCertificate(err: unknown, message: string): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || /\bPEM\b/.test(message);
 }
 
 function firstLine(text: string): string {

@@ -13,6 +13,7 @@
  * Azure/azure-cli#22145 for 90002 on the discovery endpoint).
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -51,6 +52,8 @@ export interface FakeEntraOptions {
   federatedManagedIdentity?: string;
   /** The managed identity hands out assertions that expired a while ago (this machine's clock is wrong). */
   expiredAssertions?: boolean;
+  /** Certificates (PEM) registered on the app, for certificate-signed client assertions. */
+  certificates?: string[];
 }
 
 const TRACE = '\r\nTrace ID: 6f6c4645-0202-4486-b625-fa957dfc4700\r\nCorrelation ID: 5fc87507-4086-4e77-b415-cee677eb232e\r\nTimestamp: 2026-01-01 00:00:00Z';
@@ -91,7 +94,16 @@ export async function startFakeEntra(opts: FakeEntraOptions): Promise<FakeEntra>
       return entraError(400, 'unauthorized_client', 700016,
         `Application with identifier '${form.client_id}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
     }
-    if (form.client_assertion !== undefined) {
+    const signedBy = form.client_assertion === undefined ? undefined : certificateThumbprints(form.client_assertion);
+    if (signedBy) {
+      // A certificate credential: the JWT header names the certificate; Entra
+      // checks it is registered on the app, and the signature with its key.
+      const registered = (opts.certificates ?? []).find((pem) => matches(pem, signedBy));
+      if (!registered || !verifies(form.client_assertion, registered)) {
+        return entraError(401, 'invalid_client', 700027,
+          `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${signedBy.hex}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${opts.clientId}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding service endpoint and https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query request URL, such as 'https://graph.microsoft.com/beta/applications/${opts.clientId}'].`);
+      }
+    } else if (form.client_assertion !== undefined) {
       const assertion = assertions.get(form.client_assertion);
       if (assertion && assertion.exp * 1000 < Date.now()) {
         const now = new Date().toISOString().replace('Z', '0000Z');
@@ -197,6 +209,36 @@ export async function startFakeEntra(opts: FakeEntraOptions): Promise<FakeEntra>
       return Promise.all([close(server), close(mi)]).then(() => undefined);
     },
   };
+}
+
+/** The certificate a client assertion's header names (x5t#S256 or x5t), if it names one. */
+function certificateThumbprints(assertion: string): { sha256?: string; sha1?: string; hex: string } | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(assertion.split('.')[0], 'base64url').toString('utf8')) as Record<string, unknown>;
+    const sha256 = typeof header['x5t#S256'] === 'string' ? header['x5t#S256'] : undefined;
+    const sha1 = typeof header.x5t === 'string' ? header.x5t : undefined;
+    if (!sha256 && !sha1) return undefined;
+    return { sha256, sha1, hex: Buffer.from((sha256 ?? sha1)!, 'base64url').toString('hex').toUpperCase() };
+  } catch {
+    return undefined;
+  }
+}
+
+function matches(pem: string, t: { sha256?: string; sha1?: string }): boolean {
+  const cert = new crypto.X509Certificate(pem);
+  const b64 = (fingerprint: string) => Buffer.from(fingerprint.replace(/:/g, ''), 'hex').toString('base64url');
+  return (t.sha256 !== undefined && t.sha256 === b64(cert.fingerprint256)) || (t.sha1 !== undefined && t.sha1 === b64(cert.fingerprint));
+}
+
+function verifies(assertion: string, pem: string): boolean {
+  const [h, p, sig] = assertion.split('.');
+  const alg = (JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: string }).alg;
+  const key = new crypto.X509Certificate(pem).publicKey;
+  const data = Buffer.from(`${h}.${p}`);
+  const signature = Buffer.from(sig ?? '', 'base64url');
+  if (alg === 'RS256') return crypto.verify('sha256', data, key, signature);
+  if (alg === 'PS256') return crypto.verify('sha256', data, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO }, signature);
+  return false;
 }
 
 /** A throwaway CA and a leaf for 127.0.0.1 signed by it (ca.crt, leaf.crt, leaf.key in dir). Needs openssl. */

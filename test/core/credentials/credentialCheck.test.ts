@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,12 +67,17 @@ describe('checkCredentials against a fake Entra ID (child process)', function ()
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-credcheck-'));
     makeCertificates(dir);
     const tls = { cert: fs.readFileSync(path.join(dir, 'leaf.crt'), 'utf8'), key: fs.readFileSync(path.join(dir, 'leaf.key'), 'utf8') };
+    // The bot's certificate (key and certificate in one PEM, as certificatePath takes it), registered on the app; and one that is not.
+    fs.writeFileSync(path.join(dir, 'bot.pem'), `${tls.key}${tls.cert}`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other.crt', '-days', '2', '-subj', '/CN=another app'], { cwd: dir, stdio: 'pipe' });
+    fs.writeFileSync(path.join(dir, 'other.pem'), `${fs.readFileSync(path.join(dir, 'other.key'), 'utf8')}${fs.readFileSync(path.join(dir, 'other.crt'), 'utf8')}`);
     const app = { ...tls, clientId: APP_ID, clientSecret: SECRET };
     main = await startFakeEntra({
       ...app,
       expiredSecrets: [EXPIRED_SECRET],
       tenants: [CONTOSO, 'botframework.com'],
       federatedManagedIdentity: MI_ID,
+      certificates: [tls.cert],
     });
     singleTenant = await startFakeEntra({ ...app, appTenant: CONTOSO });
     skewed = await startFakeEntra({ ...app, federatedManagedIdentity: MI_ID, expiredAssertions: true });
@@ -94,6 +99,9 @@ describe('checkCredentials against a fake Entra ID (child process)', function ()
         { name: 'no-such-tenant', config: secretConfig(main, { tenantId: 'fabrikam.onmicrosoft.com' }), appPassword: SECRET },
         { name: 'single-tenant-without-tenantId', config: secretConfig(singleTenant, { tenantId: undefined }), appPassword: SECRET },
         { name: 'federated-ok', config: federated(main, MI_ID), appPassword: 'leftover-env-secret' },
+        { name: 'certificate-ok', config: secretConfig(main, { certificatePath: path.join(dir, 'bot.pem') }) },
+        { name: 'certificate-unregistered', config: secretConfig(main, { certificatePath: path.join(dir, 'other.pem') }) },
+        { name: 'certificate-missing', config: secretConfig(main, { certificatePath: path.join(dir, 'nowhere.pem') }) },
         { name: 'federated-untrusted', config: federated(main, 'aaaaaaaa-0000-0000-0000-000000000000') },
         { name: 'unreachable', config: secretConfig(main, { cloudOverrides: { loginEndpoint: `https://127.0.0.1:${closedPort}` } }), appPassword: SECRET, timeoutMs: 8000 },
       ]),
@@ -177,6 +185,27 @@ describe('checkCredentials against a fake Entra ID (child process)', function ()
       assert.equal(t.form.client_secret, undefined);
     }
     assert.ok(main.managedIdentity.requests.some((q) => q.includes('resource=api%3A%2F%2FAzureADTokenExchange') && q.includes(`client_id=${MI_ID}`)), main.managedIdentity.requests.join('\n'));
+  });
+
+  it('a registered certificate → ok: a signed assertion, no secret sent', () => {
+    const r = results['certificate-ok'];
+    assert.ok('ok' in r && r.ok, JSON.stringify(r));
+    if ('ok' in r && r.ok) assert.match(r.identity, new RegExp(`^certificate of app ${APP_ID} in tenant ${CONTOSO}`));
+  });
+
+  it('a certificate not registered on the app → AADSTS700027, explained, fix at certificatePath', () => {
+    const r = failed('certificate-unregistered');
+    assert.equal(r.code, 'AADSTS700027');
+    assert.match(r.detail, /The certificate with identifier used to sign the client assertion is not registered on application/);
+    assert.match(r.detail, /is not one of this app's registered certificates/);
+    assert.deepEqual(r.fixIn, { kind: 'config', key: 'certificatePath' });
+  });
+
+  it('a certificatePath with no file → failed before Entra ID is asked, fix at certificatePath', () => {
+    const r = failed('certificate-missing');
+    assert.equal(r.code, undefined);
+    assert.match(r.detail, /nowhere\.pem/);
+    assert.deepEqual(r.fixIn, { kind: 'config', key: 'certificatePath' });
   });
 
   it('federated: an identity the app does not trust → AADSTS70021, explained', () => {
