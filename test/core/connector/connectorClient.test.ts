@@ -149,7 +149,7 @@ describe('ConnectorClient against a fake Bot Connector', () => {
     assert.equal(fake.requestCount(), 0);
   });
 
-  it('an Entra refusal → send-failed with one clean sentence', async () => {
+  it('an Entra refusal → send-failed: Entra\'s sentence, what it means for the bot and the fix, on one line', async () => {
     const outcome = await cloudClient(new CountingCredential('fail'), { appPassword: 's3cr3t-value' }).sendActivity({
       serviceUrl: fake.serviceUrl,
       conversationId: 'c',
@@ -159,6 +159,8 @@ describe('ConnectorClient against a fake Bot Connector', () => {
     if (!outcome.ok) {
       assert.equal(outcome.reason, 'send-failed');
       assert.match(outcome.detail, /invalid_client.*AADSTS7000215/);
+      assert.match(outcome.detail, /AADSTS7000215: Invalid client secret provided\. .*very often the secret's ID \(a GUID\) was pasted instead of its Value.* Fix: In the Azure portal open App registrations/);
+      assert.equal(outcome.detail.split('\n').length, 1);
       assert.ok(!outcome.detail.includes('Trace ID'));
       assert.ok(!outcome.detail.includes('s3cr3t-value'));
     }
