@@ -20,7 +20,7 @@
  *    running, one welcome text and no Start Webhook; the inline Revoke empties Approved Senders.
  * Exit 0 when every check passed, 1 with the failed check otherwise (plus test-results/ui-failure.png).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -276,6 +276,182 @@ async function headerDescription(view: Locator): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------
+// the Chat panel (issue 13)
+
+const CARD_BOT = path.join(REPO, 'test', 'fixtures', 'conversations', 'bots', 'cardBot.js');
+
+/** The Chat panel's page: VS Code puts a webview's document in an inner frame of the webview's iframe. */
+function chatFrame(page: Page) {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/** A group chat message from ALICE that @mentions the bot: how the tests see which config the webhook runs on. */
+function groupMention(port: number): Record<string, unknown> {
+  return {
+    type: 'message', id: `ui-g-${Date.now().toString(36)}`, timestamp: new Date().toISOString(), channelId: 'msteams',
+    serviceUrl: `http://127.0.0.1:${port}/_simulator`, from: ALICE, recipient: { id: '28:bot', name: 'Bot' }, text: '<at>Bot</at> which config?',
+    conversation: { id: '19:ui-probe@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: 'ui-tenant' },
+    entities: [{ type: 'mention', mentioned: { id: '28:bot', name: 'Bot' }, text: '<at>Bot</at>' }],
+  };
+}
+
+/** Writes the config and waits until the webhook answers by it (the probe's fate and reason). */
+async function switchConfig(configFile: string, text: string, webhook: string, port: number, ready: (r: PostResult) => boolean): Promise<void> {
+  fs.writeFileSync(configFile, text);
+  let last = '';
+  await poll('the webhook to reload the config', async () => {
+    const res = await post(webhook, groupMention(port));
+    last = `${res.headers.get('x-teams-bot-dev-fate')} · ${res.headers.get('x-teams-bot-dev-reason')}`;
+    return ready(res);
+  }, UI_TIMEOUT, 500).catch(() => { throw new Error(`the webhook still answers ${last}`); });
+}
+
+/**
+ * Opens the Chat panel from the Activities title bar and drives it inside its webview: a plain echo,
+ * the card bot's Action.Execute answered with a refreshed card, an update and a delete, a group chat
+ * message without a mention dropped with its reason beside it, the @ picker, a window reload that
+ * keeps the transcripts; screenshot test-results/chat-panel.png. Leaves the original config and no editors.
+ */
+async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string; configFile: string; activitiesView: Locator }): Promise<void> {
+  const { page } = wb;
+  const original = fs.readFileSync(o.configFile, 'utf8');
+  const chat = chatFrame(page);
+  const compose = chat.locator('#compose');
+  const botEntry = (text: string | RegExp) => chat.locator('.entry.bot', { hasText: text });
+  const say = async (text: string) => {
+    await compose.fill(text);
+    await compose.press('Enter');
+  };
+  const chatConfig = (bot: string) => `{
+  // written by test/extension/uiTest.ts (the Chat panel steps)
+  "webhook": { "port": ${o.port} },
+  "dmPolicy": "open",
+  "groupPolicy": "open",
+  "requireMention": true,
+  "bot": ${bot}
+}
+`;
+  let cardBot: ReturnType<typeof spawn> | undefined;
+  try {
+    await step('chat: a config that lets the simulated users in (group chats need an @mention)', () =>
+      switchConfig(o.configFile, chatConfig('{ "echo": true }'), o.webhook, o.port, (r) => r.headers.get('x-teams-bot-dev-reason') === 'echo'),
+    );
+
+    await step('chat: Open Chat on the Activities title bar opens the panel; its page runs under the CSP', async () => {
+      await (await headerAction(o.activitiesView, 'Open Chat')).click();
+      await compose.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await poll('the conversation picker to fill', async () => (await chat.locator('#conversation option').count()) >= 5, 10_000, 200);
+      check(await chat.locator('#stopped').isHidden(), 'the page says the webhook is stopped');
+      const tab = page.locator('.part.editor .tabs-container .tab', { hasText: 'Teams Bot Chat' });
+      check((await tab.count()) === 1, 'no "Teams Bot Chat" editor tab');
+    });
+
+    await step('chat: a plain echo in a personal chat; Enter sends', async () => {
+      await chat.locator('#conversation').selectOption({ label: 'Personal chat · Alice Wilber' });
+      await say('hello from the chat panel');
+      await botEntry('Echo: hello from the chat panel').waitFor({ timeout: UI_TIMEOUT });
+      const mine = chat.locator('.entry.user', { hasText: 'hello from the chat panel' });
+      check((await mine.locator('.fate').count()) === 0, `a delivered message shows a fate: ${await mine.locator('.fate').allTextContents()}`);
+    });
+
+    await step('chat: in a group chat a message without an @mention is dropped, and says so beside it with a link to Activities', async () => {
+      await chat.locator('#conversation').selectOption({ value: 'group:19:simulated-group@thread.v2' });
+      await say('anyone here?');
+      const fate = chat.locator('.entry.user', { hasText: 'anyone here?' }).locator('.fate');
+      await poll('the fate beside the message', async () => /^Dropped: mention-required — /.test(((await fate.textContent()) ?? '').trim()), UI_TIMEOUT, 200)
+        .catch(async () => { throw new Error(`beside the message: "${await fate.textContent().catch(() => '')}"`); });
+      check((await fate.locator('button', { hasText: 'Show in Activities' }).count()) === 1, 'no Show in Activities link');
+      await fate.locator('button', { hasText: 'Show in Activities' }).click();
+      await poll('the record to open in an editor', async () => (await page.locator('.part.editor .tabs-container .tab', { hasText: /Alice Wilber/ }).count()) > 0, 10_000, 200);
+      await page.locator('.part.editor .tabs-container .tab', { hasText: 'Teams Bot Chat' }).click();
+      await compose.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    });
+
+    await step('chat: typing @ offers the bot; picked with Enter, the message is sent with the mention and delivered', async () => {
+      await compose.fill('');
+      await compose.pressSequentially('@');
+      const option = chat.locator('#mentions li', { hasText: '@Bot' });
+      await option.waitFor({ state: 'visible', timeout: 5000 });
+      await compose.press('Enter');
+      check((await compose.inputValue()) === '@Bot ', `the composer holds "${await compose.inputValue()}"`);
+      await compose.pressSequentially('hi all');
+      await compose.press('Enter');
+      await botEntry('hi all').waitFor({ timeout: UI_TIMEOUT });
+      const mine = chat.locator('.entry.user', { hasText: 'hi all' });
+      check((await mine.locator('.fate').count()) === 0, `the mentioned message was not delivered: ${await mine.locator('.fate').allTextContents()}`);
+    });
+
+    const botPort = await freePort();
+    await step('chat: the card bot (a real Teams SDK bot) behind the webhook', async () => {
+      cardBot = spawn(process.execPath, [CARD_BOT], { cwd: REPO, env: { ...process.env, PORT: String(botPort) }, stdio: 'ignore' });
+      await switchConfig(o.configFile, chatConfig(`{ "url": "http://127.0.0.1:${botPort}/api/messages" }`), o.webhook, o.port, (r) => r.headers.get('x-teams-bot-dev-fate') === 'delivered' && r.headers.get('x-teams-bot-dev-reason') !== 'echo');
+    });
+
+    await step('chat: Action.Execute sends adaptiveCard/action and the card the bot answers with replaces the card in place', async () => {
+      await chat.locator('#conversation').selectOption({ label: 'Personal chat · Alice Wilber' });
+      await say('counter');
+      const card = botEntry('Count: 0');
+      await card.waitFor({ timeout: UI_TIMEOUT });
+      const before = await chat.locator('.entry.bot').count();
+      await card.locator('.ac-pushButton', { hasText: 'Add one' }).click();
+      await botEntry('Count: 1').waitFor({ timeout: UI_TIMEOUT });
+      check((await botEntry('Count: 0').count()) === 0, 'the old card is still shown');
+      check((await chat.locator('.entry.bot').count()) === before, 'the refreshed card came as a new message instead of replacing the old one');
+      await botEntry('Count: 1').locator('.ac-pushButton', { hasText: 'Add one' }).click();
+      await botEntry('Count: 2').waitFor({ timeout: UI_TIMEOUT });
+    });
+
+    await step('chat: a card with suggested actions and a message response; an update and a delete', async () => {
+      await say('card');
+      const order = botEntry('here is your order');
+      await order.waitFor({ timeout: UI_TIMEOUT });
+      check((await order.locator('.suggested button', { hasText: 'Cancel' }).count()) === 1, 'no suggested action "Cancel"');
+      check((await order.locator('strong', { hasText: '@Alice Wilber' }).count()) === 1, `the mention is not shown as @Alice Wilber: ${await order.locator('.text').innerHTML()}`);
+      await order.locator('.ac-pushButton', { hasText: 'Confirm' }).click();
+      await botEntry('Confirmed: coffee').waitFor({ timeout: UI_TIMEOUT });
+      await order.locator('.note', { hasText: 'Order for coffee confirmed' }).waitFor({ timeout: UI_TIMEOUT });
+      await say('progress');
+      await botEntry('Done').locator('.head', { hasText: 'Edited' }).waitFor({ timeout: UI_TIMEOUT });
+      await botEntry('This message has been deleted.').waitFor({ timeout: UI_TIMEOUT });
+      check((await botEntry('Working…').count()) === 0, '"Working…" was not replaced by its update');
+    });
+
+    await step('chat: the page broke no rule of its content security policy', async () => {
+      const refused = wb.consoleLines.filter((l) => /Refused to|Content[- ]Security[- ]Policy/i.test(l));
+      check(refused.length === 0, `CSP violations in the browser console:\n  ${refused.join('\n  ')}`);
+    });
+
+    await step('chat: screenshot of the panel (test-results/chat-panel.png)', async () => {
+      // The side bar closed and the record's tab gone: the picture is the panel alone, at a readable width.
+      await wb.runCommand('View: Close Primary Side Bar');
+      await page.locator('.part.editor .tabs-container .tab', { hasText: 'message ·' }).locator('.codicon-close').click().catch(() => undefined);
+      await page.setViewportSize({ width: 1100, height: 860 });
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(500);
+      const shot = await wb.screenshot('chat-panel.png', { selector: '.part.editor' });
+      log(`screenshot: ${shot}`);
+    });
+
+    await step('chat: after a window reload the panel comes back with its transcripts', async () => {
+      await page.reload({ waitUntil: 'domcontentloaded' });
+      await chatFrame(page).locator('#compose').waitFor({ state: 'visible', timeout: 60_000 });
+      await chatFrame(page).locator('.entry.bot', { hasText: 'Count: 2' }).waitFor({ timeout: UI_TIMEOUT });
+      await chatFrame(page).locator('#conversation').selectOption({ value: 'group:19:simulated-group@thread.v2' });
+      await chatFrame(page).locator('.entry.user', { hasText: 'anyone here?' }).locator('.fate', { hasText: 'mention-required' }).waitFor({ timeout: UI_TIMEOUT });
+    });
+  } finally {
+    cardBot?.kill();
+  }
+
+  await step('chat: back to the test\'s config; the panel and the record closed', async () => {
+    await switchConfig(o.configFile, original, o.webhook, o.port, (r) => r.headers.get('x-teams-bot-dev-fate') === 'dropped');
+    await wb.runCommand('View: Close All Editors');
+    await poll('no editor tabs', async () => (await page.locator('.part.editor .tabs-container .tab').count()) === 0, 10_000, 200);
+    await openTeamsBotContainer(wb);
+  });
+}
+
+// ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   fs.rmSync(path.join(TEST_RESULTS_DIR, 'ui-failure.png'), { force: true });
@@ -431,6 +607,8 @@ async function main(): Promise<void> {
       const left = JSON.parse(fs.readFileSync(pairingFile, 'utf8')) as { requests: unknown[] };
       check(left.requests.length === 0, `pairing.json still has ${left.requests.length} request(s)`);
     });
+
+    await chatPanelSteps(wb, { port, webhook, configFile, activitiesView });
 
     await step('clicking three activities leaves one editor group with one preview tab, titled type · sender · time', async () => {
       const groups = page.locator('.part.editor .editor-group-container');

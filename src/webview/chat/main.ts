@@ -131,6 +131,8 @@ window.addEventListener('message', (e: MessageEvent<ChatEvent>) => {
       bot = msg.bot;
       users = msg.users;
       running = msg.running;
+      // The saved speaker, with what the panel knows of them now (the aadObjectId allowFrom lists hold).
+      state.speaker = users.find((u) => u.id === state.speaker.id) ?? state.speaker;
       ensureConvs();
       renderToolbar();
       renderBanner();
@@ -413,6 +415,7 @@ function entryElement(entry: Entry): HTMLElement {
   row.className = `entry ${entry.side}`;
   row.dataset.uid = entry.uid;
   row.setAttribute('role', 'article');
+  row.tabIndex = 0; // focusable, so its actions (shown on hover or focus) are reachable with Tab
   const head = document.createElement('div');
   head.className = 'head';
   head.textContent = `${entry.fromName ?? ''}${entry.fromName ? ' · ' : ''}${new Date(entry.time).toLocaleTimeString()}${entry.edited && !entry.deleted ? ' · Edited' : ''}`;
