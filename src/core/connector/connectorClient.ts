@@ -12,6 +12,7 @@ import type { Activity } from '../activity/activity';
 import type { Logger } from '../logger';
 import type { Reason } from '../reasons';
 import { silentLogger } from '../logger';
+import { whenAborted } from '../whenAborted';
 import type { BotTokenProvider } from '../credentials/botTokenProvider';
 import { checkServiceUrl, type ConnectorHostContext } from './connectorHosts';
 import { explainConnectorError } from './connectorErrors';
@@ -78,7 +79,7 @@ export class ConnectorClient {
     try {
       // Raced against the deadline too: not every credential honours the abort
       // signal (a managed-identity probe off Azure can sit on its own timeouts).
-      const token = await Promise.race([this.tokens.getToken({ abortSignal: abort.signal }), aborted(abort.signal)]);
+      const token = await Promise.race([this.tokens.getToken({ abortSignal: abort.signal }), whenAborted(abort.signal)]);
       if (token === 'aborted') return this.timedOut('Entra ID did not issue a bot token');
       if (!token.ok) {
         return { ok: false, reason: token.reason, status: 0, detail: token.detail };
@@ -165,13 +166,6 @@ const QUIET: ILogger = {
     return QUIET;
   },
 };
-
-function aborted(signal: AbortSignal): Promise<'aborted'> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve('aborted');
-    signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
-}
 
 /** The Bot Connector answers errors as { error: { code, message } }. */
 function connectorErrorText(data: unknown): string {

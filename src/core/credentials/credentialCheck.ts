@@ -16,6 +16,8 @@ import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
 import { BotTokenProvider, type CredentialKind, type TokenFailureCause } from './botTokenProvider';
 import type { FixTarget } from './entraErrors';
 import type { Logger } from '../logger';
+import { formatSeconds } from '../process/processErrors';
+import { whenAborted } from '../whenAborted';
 
 export type { FixTarget };
 
@@ -86,11 +88,11 @@ export async function checkCredentials(input: CredentialCheckInput): Promise<Cre
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   timer.unref();
   try {
-    const result = await Promise.race([provider.getToken({ abortSignal: abort.signal }), aborted(abort.signal)]);
+    const result = await Promise.race([provider.getToken({ abortSignal: abort.signal }), whenAborted(abort.signal)]);
     if (result === 'aborted') {
       return {
         ok: false,
-        detail: `Entra ID did not issue a token within ${seconds(timeoutMs)} (${who}).`,
+        detail: `Entra ID did not issue a token within ${formatSeconds(timeoutMs)} (${who}).`,
         fix: usesAuthority
           ? `Check that this machine can reach ${originOf(provider.authority)} (network, proxy, firewall) and that "cloud" is right.`
           : 'A managed identity exists only on Azure (App Service, Functions, Container Apps, a VM); to test elsewhere use an app password or a certificate.',
@@ -177,17 +179,6 @@ function tokenClaims(token: string): string {
   } catch {
     return '';
   }
-}
-
-function aborted(signal: AbortSignal): Promise<'aborted'> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve('aborted');
-    signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
-}
-
-function seconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
 
 function originOf(url: string): string {
