@@ -54,6 +54,7 @@ export interface DeliveryCheckInput {
 
 /** Sources of requests that came from outside this machine: what Teams sends looks like this. */
 const FROM_TEAMS = new Set(['tunnel', 'remote']);
+const AFTER_CONFIG: readonly HopId[] = ['webhook', 'tunnel', 'probe', 'endpoint', 'credentials', 'bot', 'last-activity'];
 
 export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<DeliveryCheckReport> {
   const now = input.now ?? (() => new Date());
@@ -80,7 +81,7 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
       add(hop('config', 'failed', `${input.configFile} has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: the webhook cannot start with it.`, errors.map(formatDiagnostic), {
         title: 'Open Config', command: 'teamsBot.editConfig', cli: `teams-bot-dev config validate --config ${input.configFile}`,
       }));
-      for (const id of ['webhook', 'tunnel', 'probe', 'endpoint', 'credentials', 'bot', 'last-activity'] as const) skip(id, 'the config is not valid');
+      for (const id of AFTER_CONFIG) skip(id, 'the config is not valid');
       return done();
     }
     config = loaded.config;
@@ -94,7 +95,7 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
     ]));
   } catch (err) {
     add(hop('config', 'failed', (err as Error).message, [], { title: 'Open Config', command: 'teamsBot.editConfig' }));
-    for (const id of ['webhook', 'tunnel', 'probe', 'endpoint', 'credentials', 'bot', 'last-activity'] as const) skip(id, 'the config could not be read');
+    for (const id of AFTER_CONFIG) skip(id, 'the config could not be read');
     return done();
   }
 
@@ -111,12 +112,12 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
 
   // 4. probe through the public URL
   if (webhook.status !== 'passed') skip('probe', 'the webhook is not answering locally');
-  else if (!tunnel.publicUrl) skip('probe', tunnel.hop ? 'the tunnel has no public URL for the webhook port' : 'there is no tunnel to send it through');
+  else if (!tunnel.publicUrl) skip('probe', tunnel.hop ? 'the tunnel is not ready: see its hop' : 'there is no tunnel to send it through');
   else add(await checkProbe(messagingEndpoint(tunnel.publicUrl, webhookPath), read, timeoutMs, input.recordWaitMs ?? 3000, input.stateDir, input.signal));
 
   // 5. endpoint registered with Teams
   if (!config.teamsAppId) skip('endpoint', 'no teamsAppId in the config (Set Up Bot registers the app and records it)');
-  else if (!tunnel.publicUrl) skip('endpoint', 'the tunnel URL is not known, so there is nothing to compare the endpoint with');
+  else if (!tunnel.publicUrl) skip('endpoint', 'the tunnel URL is not known (see the tunnel hop), so there is nothing to compare the registered endpoint with');
   else add(await checkEndpoint(input.teams, config.teamsAppId, messagingEndpoint(tunnel.publicUrl, webhookPath), input.signal));
 
   // 6. credentials
