@@ -12,7 +12,7 @@
  * reports, e.g. OfficeDev/microsoft-365-agents-toolkit#8621 for 7000215,
  * Azure/azure-cli#22145 for 90002 on the discovery endpoint).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -259,4 +259,33 @@ export function hasOpenssl(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Runs a TypeScript script (tsx) in a fresh Node that trusts the test CA in
+ * caDir: NODE_EXTRA_CA_CERTS is read only at start-up, so the real
+ * @azure/identity can reach the https stand-in only from a new process. The
+ * input goes in CHILD_INPUT (JSON); the script's last stdout line is its
+ * result (JSON).
+ */
+export function runWithTestCa<T>(script: string, caDir: string, input: unknown, env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Promise<{ stdout: string; stderr: string; result: T }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--require', 'tsx/cjs', script],
+      {
+        cwd: path.resolve(__dirname, '..', '..', '..'),
+        timeout: timeoutMs,
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(caDir, 'ca.crt'), NO_PROXY: '127.0.0.1,localhost', ...env, CHILD_INPUT: JSON.stringify(input) },
+      },
+      (err, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve({ stdout, stderr, result: JSON.parse(line) as T });
+        } catch {
+          reject(new Error(`child produced no result (${err?.message ?? 'exit 0'}):\n${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
 }

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveCloud } from '../../../src/core/auth/cloud';
 import { BotTokenProvider, type BotTokenConfig } from '../../../src/core/credentials/botTokenProvider';
 import { startFakeConnector, type FakeConnector } from '../../support/fakeConnector';
-import { hasOpenssl, makeCertificates, startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
+import { hasOpenssl, makeCertificates, runWithTestCa, startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const SECRET = 'Sup3r~Secret.Value_9876';
-const REPO = path.resolve(__dirname, '../../..');
 
 const base: BotTokenConfig = { appId: APP_ID, authType: 'secret', useManagedIdentity: false, cloud: 'Public' };
 
@@ -79,30 +77,8 @@ describe('BotTokenProvider with the real ClientSecretCredential (child process)'
   });
 
   const runChild = (input: Record<string, unknown>) =>
-    new Promise<{ stdout: string; stderr: string; result: any }>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--require', 'tsx/cjs', path.join(__dirname, '../connector/entraSendChild.ts')],
-        {
-          cwd: REPO,
-          timeout: 45_000,
-          env: {
-            ...process.env,
-            NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.crt'),
-            NO_PROXY: '127.0.0.1,localhost',
-            CHILD_INPUT: JSON.stringify(input),
-          },
-        },
-        (err, stdout, stderr) => {
-          const line = stdout.trim().split('\n').pop() ?? '';
-          try {
-            resolve({ stdout, stderr, result: JSON.parse(line) });
-          } catch {
-            reject(new Error(`child produced no result (${err?.message ?? 'exit 0'}):\n${stdout}\n${stderr}`));
-          }
-        },
-      );
-    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    runWithTestCa<any>(path.join(__dirname, '../connector/entraSendChild.ts'), dir, input, {}, 45_000);
 
   it('fetches a token from Entra once and sends it to the Bot Connector', async () => {
     const { stdout, stderr, result } = await runChild({

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig } from '../../../src/core/config/configLoader';
 import { freePort } from '../../../src/core/process/freePort';
 import { checkCredentials, type CredentialCheckResult } from '../../../src/core/credentials/credentialCheck';
-import { hasOpenssl, makeCertificates, startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
+import { hasOpenssl, makeCertificates, runWithTestCa, startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const SECRET = 'Sup3r~Secret.Value_9876';
@@ -15,7 +15,6 @@ const SECRET_ID = '8c4f2a6e-1b3d-4e5f-9a7b-0c1d2e3f4a5b';
 const EXPIRED_SECRET = 'Old~Secret.Value_1234';
 const MI_ID = '99999999-8888-7777-6666-555555555555';
 const CONTOSO = 'contoso.onmicrosoft.com';
-const REPO = path.resolve(__dirname, '../../..');
 
 describe('checkCredentials without a network', () => {
   it('no appId → skipped: local mode has nothing to check', async () => {
@@ -244,32 +243,10 @@ interface ChildCase {
   timeoutMs?: number;
 }
 
-function runChild(dir: string, entra: FakeEntra, cases: ChildCase[]) {
-  return new Promise<{ stdout: string; stderr: string; results: Record<string, CredentialCheckResult> }>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--require', 'tsx/cjs', path.join(__dirname, 'credentialCheckChild.ts')],
-      {
-        cwd: REPO,
-        timeout: 100_000,
-        env: {
-          ...process.env,
-          NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.crt'),
-          NO_PROXY: '127.0.0.1,localhost',
-          IDENTITY_ENDPOINT: entra.managedIdentity.endpoint,
-          IDENTITY_HEADER: entra.managedIdentity.header,
-          CHILD_INPUT: JSON.stringify(cases),
-        },
-      },
-      (err, stdout, stderr) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        try {
-          const parsed = JSON.parse(line) as { results: Record<string, CredentialCheckResult>; log: unknown };
-          resolve({ stdout, stderr: `${stderr}\n${JSON.stringify(parsed.log)}`, results: parsed.results });
-        } catch {
-          reject(new Error(`child produced no result (${err?.message ?? 'exit 0'}):\n${stdout}\n${stderr}`));
-        }
-      },
-    );
-  });
+async function runChild(dir: string, entra: FakeEntra, cases: ChildCase[]) {
+  // MSAL reads the App Service managed identity variables from the process environment.
+  const env = { IDENTITY_ENDPOINT: entra.managedIdentity.endpoint, IDENTITY_HEADER: entra.managedIdentity.header };
+  const { stdout, stderr, result } = await runWithTestCa<{ results: Record<string, CredentialCheckResult>; log: unknown }>(
+    path.join(__dirname, 'credentialCheckChild.ts'), dir, cases, env, 100_000);
+  return { stdout, stderr: `${stderr}\n${JSON.stringify(result.log)}`, results: result.results };
 }
