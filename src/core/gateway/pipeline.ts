@@ -71,6 +71,8 @@ export class Pipeline {
   private readonly background = new Set<Promise<void>>();
   /** Bounds the records a flood of Delivery Check probes can add (see probe.ts). */
   private readonly probeBudget = new ProbeRecordBudget();
+  /** Answers whose records are still to be made (recordAfterAnswer). */
+  private unrecorded: (() => ActivityRecord)[] = [];
 
   constructor(deps: PipelineDeps) {
     this.deps = { ...deps, logger: oneLineLogger(deps.logger) };
@@ -321,11 +323,12 @@ export class Pipeline {
     r: Pick<RecordInput, 'fate' | 'reason' | 'detail' | 'auth' | 'botResponse' | 'pairingCode' | 'warnings'> & { activity?: Activity },
     extraHeaders: Record<string, string> = {},
   ): PipelineResponse {
-    const record = this.deps.activities.record({
+    const latencyMs = round(performance.now() - req.startedAt);
+    const record = this.recordAfterAnswer(() => this.deps.activities.record({
       direction: 'inbound',
       source: req.source,
       status,
-      latencyMs: round(performance.now() - req.startedAt),
+      latencyMs,
       auth: r.auth,
       fate: r.fate,
       reason: r.reason,
@@ -335,7 +338,7 @@ export class Pipeline {
       botResponse: r.botResponse,
       pairingCode: r.pairingCode,
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
-    });
+    }));
     const isBuffer = Buffer.isBuffer(body);
     return {
       status,
@@ -346,19 +349,52 @@ export class Pipeline {
         [REASON_HEADER]: r.reason,
       },
       body: isBuffer ? body : Buffer.from(JSON.stringify(body)),
-      record,
+      // Recorded once the answer is on its way, or at once for a caller that reads it (simulate, replay, chat).
+      get record() {
+        return record();
+      },
     };
+  }
+
+  /**
+   * Recording (redaction, the stored copy, the log line, the 'recorded' listeners) is a good part of the
+   * request's cost and the caller need not wait for it: the webhook server reads PipelineResponse.record
+   * right after it has written the answer, which records it then, before the event loop turns. Any answer
+   * whose record nobody read is recorded in the next turn; sends after an answer flush first, and drain()
+   * (stop()) before anything else, so nothing is lost or reordered.
+   */
+  private recordAfterAnswer(make: () => ActivityRecord): () => ActivityRecord {
+    let record: ActivityRecord | undefined;
+    const take = () => (record ??= make());
+    this.unrecorded.push(take);
+    if (this.unrecorded.length === 1) setImmediate(() => this.recordPending());
+    return take;
+  }
+
+  private recordPending(): void {
+    const pending = this.unrecorded;
+    this.unrecorded = [];
+    for (const take of pending) {
+      try {
+        take();
+      } catch (err) {
+        this.deps.logger.error(`[msteams] an activity could not be recorded (a bug; please report it): ${(err as Error)?.stack ?? String(err)}`);
+      }
+    }
   }
 
   /** Sends to Teams and records the outbound message with its fate. Resolves true when it was sent. */
   /** Waits for every send started after an answer, including those that start while waiting. */
   async drain(): Promise<void> {
+    this.recordPending();
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
   /** Runs a send once the answer is on its way (Teams waits for our answer; a token fetch can take seconds). */
   private afterAnswer(task: () => Promise<unknown>): void {
     const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      // The inbound record comes first, as it always did.
+      .then(() => this.recordPending())
       .then(task)
       .then(() => undefined, (err: Error) => this.deps.logger.warn(`[msteams] a send after the answer failed: ${err.message}`))
       .finally(() => this.background.delete(run));

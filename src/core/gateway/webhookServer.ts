@@ -268,4 +268,10 @@ function send(res: http.ServerResponse, answer: PipelineResponse): void {
   res.statusCode = answer.status;
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   res.end(answer.body);
+  // The answer is on its way: now the record is made (Pipeline.recordAfterAnswer), before the event loop turns.
+  try {
+    void answer.record;
+  } catch {
+    // Recording failed: the pipeline tries again in the next turn and logs the failure with its stack.
+  }
 }

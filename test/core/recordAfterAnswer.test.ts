@@ -1,0 +1,95 @@
+/**
+ * Pipeline.finish answers before it records (the record's redaction and
+ * serialisation are off the request path), and still loses and reorders
+ * nothing: a reader of the response's record gets it at once, an unread one is
+ * recorded in the next turn, sends after the answer come after it, and drain()
+ * (the gateway's stop()) records whatever is pending, on disk before it resolves.
+ */
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ActivityLog, readActivities } from '../../src/core/activity/activityLog';
+import { MemoryLogger } from '../../src/core/logger';
+import { PairingStore } from '../../src/core/pairing/pairingStore';
+import { Pipeline, type InboundRequest } from '../../src/core/gateway/pipeline';
+import { defaultConfig } from '../../src/core/config/configLoader';
+import type { TeamsBotConfig } from '../../src/core/config/configTypes';
+import { personalMessage } from '../support/gatewayHarness';
+
+const ALICE = { id: '29:alice', name: 'Alice', aadObjectId: '11111111-1111-4111-8111-111111111111' };
+
+describe('Pipeline: the record is made after the answer', () => {
+  let dir: string;
+  let activities: ActivityLog;
+  let pairing: PairingStore;
+  let pipeline: Pipeline;
+  const sent: string[] = [];
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-after-answer-'));
+    const logger = new MemoryLogger();
+    activities = new ActivityLog({ dir, logger });
+    pairing = new PairingStore({ file: path.join(dir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger });
+    const config: TeamsBotConfig = { ...defaultConfig(), dmPolicy: 'open', bot: { ...defaultConfig().bot, echo: true } };
+    sent.length = 0;
+    pipeline = new Pipeline({
+      config: () => config,
+      authenticator: () => undefined,
+      pairing,
+      activities,
+      // The echo reply, sent after the answer: the inbound record must already be there.
+      sender: { send: async () => (sent.push(`send after ${activities.size()} records`), { ok: true, status: 201 }) },
+      logger,
+    });
+  });
+  afterEach(async () => {
+    pairing.close();
+    await activities.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const request = (text: string): InboundRequest => ({
+    source: 'loopback',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(personalMessage(ALICE, text, 'http://127.0.0.1:9/'))),
+    startedAt: performance.now(),
+  });
+
+  it('the answer exists before its record; reading response.record records it at once, once', async () => {
+    const response = await pipeline.handle(request('first'));
+    assert.equal(response.headers['x-teams-bot-dev-reason'], 'echo');
+    assert.equal(activities.size(), 0, 'not recorded before the answer is taken');
+    const record = response.record;
+    assert.equal(record.reason, 'echo');
+    assert.equal(activities.size(), 1);
+    assert.equal(response.record, record, 'the same record, not a second one');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(activities.list({ direction: 'inbound' }).length, 1);
+  });
+
+  it('an answer whose record nobody reads is recorded in the next turn, before the reply sent after it', async () => {
+    await pipeline.handle(request('unread'));
+    assert.equal(activities.size(), 0);
+    // Let the event loop turn (not drain(), which would record first anyway) until the echo reply is sent.
+    while (sent.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await pipeline.drain();
+    assert.equal(activities.list({ direction: 'inbound' }).length, 1);
+    assert.deepEqual(sent, ['send after 1 records']);
+    const [outbound, inbound] = activities.list();
+    assert.equal(outbound.direction, 'outbound');
+    assert.equal(inbound.direction, 'inbound');
+    assert.ok(inbound.id < outbound.id, 'the inbound record comes first');
+  });
+
+  it('drain() records what is pending, and the log has it on disk once flushed', async () => {
+    // Refusals: no send after them, so only drain() can have recorded them by then.
+    const refused = (n: number): InboundRequest => ({ ...request('x'), body: Buffer.from(`not json ${n}`) });
+    await Promise.all([pipeline.handle(refused(1)), pipeline.handle(refused(2)), pipeline.handle(refused(3))]);
+    assert.equal(activities.size(), 0);
+    await pipeline.drain();
+    await activities.flush();
+    const onDisk = await readActivities(dir, { direction: 'inbound' });
+    assert.deepEqual(onDisk.map((r) => r.reason), ['malformed-json', 'malformed-json', 'malformed-json']);
+  });
+});
