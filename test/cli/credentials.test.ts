@@ -73,7 +73,7 @@ describe('CLI: teams-bot-dev credentials check', function () {
     assert.equal(res.code, 0, res.stderr);
     const lines = res.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 2, res.stdout);
-    assert.match(lines[0], /^OK: Entra ID issued a Bot Framework token, valid until \d{4}-\d\d-\d\dT[\d:.]+Z: the gateway can send replies and proactive messages as this bot\.$/);
+    assert.match(lines[0], /^OK: Entra ID issued a Bot Framework token, valid until \d{4}-\d\d-\d\dT[\d:.]+Z: replies and proactive messages can be sent as this app \(the Azure Bot must use it as its Microsoft App ID\)\.$/);
     assert.equal(lines[1], `Identity: app password (client secret) from MSTEAMS_APP_PASSWORD of app ${APP_ID} in tenant ${TENANT} at ${entra.authorityHost}/${TENANT} for https://api.botframework.com/.default (Public cloud)`);
     assert.ok(!res.stdout.includes(SECRET) && !res.stderr.includes(SECRET));
   });

@@ -108,7 +108,8 @@ export async function checkCredentials(input: CredentialCheckInput): Promise<Cre
     return {
       ok: true,
       identity: who,
-      detail: `Entra ID issued a Bot Framework token${claims}${expires}: the gateway can send replies and proactive messages as this bot.`,
+      // A token proves the identity, not the Azure Bot: the Bot Connector accepts it only for the bot registered with this app id.
+      detail: `Entra ID issued a Bot Framework token${claims}${expires}: replies and proactive messages can be sent as this app (the Azure Bot must use it as its Microsoft App ID).`,
     };
   } finally {
     clearTimeout(timer);
