@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readConversations, conversationLabel, type ConversationReferenceEntry } from '../../core/conversations/conversationStore';
+import { readConversations, conversationLabel, CONVERSATIONS_FILE, type ConversationReferenceEntry } from '../../core/conversations/conversationStore';
 import type { ConversationKind } from '../../core/activity/activity';
 import { ago } from '../../core/timeAgo';
 import type { Ctx } from '../ctx';
@@ -26,6 +26,7 @@ export class ConversationsTreeProvider implements vscode.TreeDataProvider<Conver
   readonly view: vscode.TreeView<ConversationNode>;
   private offGateway?: () => void;
   private readonly offs: (() => void)[] = [];
+  private watcher?: { stateDir: string; disposable: vscode.Disposable };
 
   constructor(private readonly ctx: Ctx) {
     this.view = vscode.window.createTreeView('teamsBot.conversations', { treeDataProvider: this });
@@ -34,6 +35,23 @@ export class ConversationsTreeProvider implements vscode.TreeDataProvider<Conver
       this.offGateway = ctx.host.gateway?.on('conversationsChanged', () => this.refresh());
       this.refresh();
     }));
+    // A gateway in another process (`teams-bot-dev serve`) writes the file; the state dir setting can move it.
+    ctx.onStores(() => this.watchFile());
+  }
+
+  private watchFile(): void {
+    const stateDir = this.ctx.stateDir;
+    if (this.watcher?.stateDir === stateDir) return;
+    this.watcher?.disposable.dispose();
+    this.watcher = undefined;
+    if (stateDir) {
+      const fsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(stateDir), CONVERSATIONS_FILE));
+      const changed = () => {
+        if (!this.ctx.host.gateway) this.refresh();
+      };
+      this.watcher = { stateDir, disposable: vscode.Disposable.from(fsWatcher, fsWatcher.onDidCreate(changed), fsWatcher.onDidChange(changed), fsWatcher.onDidDelete(changed)) };
+    }
+    this.refresh();
   }
 
   refresh(): void {
@@ -88,6 +106,7 @@ export class ConversationsTreeProvider implements vscode.TreeDataProvider<Conver
 
   dispose(): void {
     this.offGateway?.();
+    this.watcher?.disposable.dispose();
     for (const off of this.offs) off();
     this.view.dispose();
     this.changed.dispose();

@@ -128,12 +128,26 @@ describe('Conversations view and Send Message as Bot', function () {
     assert.equal(a.activityTree.view.description, undefined);
   });
 
-  it('with the webhook stopped the view still lists what the file holds, and Send says to start the webhook', async () => {
+  it('with the webhook stopped the view lists what the file holds (also as another process writes it), and Send says to start the webhook', async () => {
     const a = await api();
     await vscode.commands.executeCommand('teamsBot.stopWebhook');
     try {
       const shown = await rows();
       assert.ok(shown.some((x) => x.label === ERIN.name), 'read from conversations.json');
+      // As `teams-bot-dev serve` in a terminal would: a new conversation in the file shows up in the view.
+      const file = path.join(workspaceDir(), '.teams-bot', 'conversations.json');
+      const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: 1; conversations: Record<string, unknown>[] };
+      onDisk.conversations.unshift({ id: '19:conv-group@thread.v2', kind: 'groupChat', name: 'Release crew', serviceUrl: connector.serviceUrl, bot: { id: '28:bot' }, lastActivityAt: new Date().toISOString(), lastRecordId: 'zzzzzzzzzz-999' });
+      fs.writeFileSync(file, JSON.stringify(onDisk));
+      let seen = false;
+      const off = a.conversations.onDidChangeTreeData(() => (seen = true));
+      try {
+        await waitFor('the view to refresh on the file change', () => seen, 10_000);
+      } finally {
+        off.dispose();
+      }
+      const group = (await rows()).find((x) => x.group === 'Group chats');
+      assert.equal(group?.label, 'Release crew');
       await vscode.commands.executeCommand('teamsBot.sendMessageAsBot', shown.find((x) => x.label === ERIN.name)!.node, 'nobody home');
       await waitFor('the not-running toast', () => a.ctx.toasts.shown.find((t) => t.kind === 'error' && t.message.startsWith('The webhook is not running: start it first')));
     } finally {
