@@ -138,6 +138,8 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
   private configBroken = false;
   /** Codes this gateway is approving itself (approvePairing logs those); others are approvals from elsewhere. */
   private readonly approvingHere = new Set<string>();
+  /** Proactive messages on their way: stop() waits for them, so their records are saved before it resolves. */
+  private readonly proactive = new Set<Promise<unknown>>();
 
   constructor(private readonly options: GatewayOptions) {
     super();
@@ -239,6 +241,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     this.setState({ ...this.state, status: 'stopping' });
     await this.closeServer();
     await this.pipeline?.drain();
+    await Promise.allSettled([...this.proactive]);
     await this.conversationStore.flush();
     await this.pairing.flush().catch((err: Error) => this.options.logger.warn(`[msteams] saving pairing message counts failed: ${err.message}`));
     this.teardown();
@@ -328,8 +331,14 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     if (!conversation) throw new Error(`No stored conversation ${conversationId}: the gateway keeps those it has received a message from (teams-bot-dev conversations lists them).`);
     const { target, activity } = proactiveMessage(conversation, text);
     if (isSimulatorServiceUrl(target.serviceUrl)) target.serviceUrl = this.simulatorServiceUrl;
-    const { result, record } = await pipeline.sendRecorded(target, activity, 'proactive message');
-    return { result, record, conversation };
+    const sending = pipeline.sendRecorded(target, activity, 'proactive message');
+    this.proactive.add(sending);
+    try {
+      const { result, record } = await sending;
+      return { result, record, conversation };
+    } finally {
+      this.proactive.delete(sending);
+    }
   }
 
   /** Runs a made-up activity through the real pipeline, marked "simulated"; bot replies come back as simulatorReply events. */

@@ -196,3 +196,39 @@ describe('conversations: simulated ones answer in the simulator', () => {
     assert.equal(record.reason, 'sent');
   });
 });
+
+describe('conversations: stop() and a proactive message on its way', () => {
+  it('stop() waits for the send, so its outbound record is in activities.jsonl when stop resolves', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const sendStarted = new Promise<void>((resolve) => (started = resolve));
+    // A Bot Connector that answers only when the test says so.
+    const slowSender: ActivitySender = {
+      send: async () => {
+        started();
+        await held;
+        return { ok: true, status: 201, id: 'late-1' };
+      },
+    };
+    const gw = await startGateway({ dmPolicy: 'open', bot: { echo: false } }, { sender: slowSender });
+    try {
+      await gw.post(personalMessage(ALICE, 'hi', 'http://127.0.0.1:9/teams/'));
+      const sending = gw.gateway.sendProactive(`a:personal-${ALICE.id}`, 'on its way');
+      await sendStarted;
+      const stopped = gw.gateway.stop();
+      // While the send is held, stop() must not finish (a one-sided check: a slow machine can only make it pass for the wrong reason, never fail).
+      const meanwhile = await Promise.race([stopped.then(() => 'stopped'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1500))]);
+      release();
+      await stopped;
+      const onDisk = await fs.readFile(path.join(gw.stateDir, 'activities.jsonl'), 'utf8');
+      const { record } = await sending;
+      assert.equal(meanwhile, 'still waiting', 'stop() resolved while a proactive message was on its way');
+      const ids = onDisk.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      assert.ok(ids.includes(record.id), 'the proactive message is on disk when stop() resolves');
+    } finally {
+      release();
+      await gw.stop();
+    }
+  });
+});
