@@ -107,16 +107,19 @@ export class BotFrameworkAuth {
     if (authorizationHeader === undefined || authorizationHeader.trim() === '') {
       return fail('auth-missing-header', 'The request has no Authorization header; the Bot Connector always sends "Authorization: Bearer <JWT>".');
     }
+    const serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
+    // The SDK's verdict depends on the token, the signing key and the activity's serviceUrl (the
+    // audience and issuer are this instance's): the same three, still in their lifetime, get the same
+    // verdict. A token seen before passed the shape checks then, and is decoded already.
+    const seen = authorizationHeader.length <= MAX_TOKEN_CHARS ? BEARER_JWT.exec(authorizationHeader.trim()) : null;
+    const known = seen ? this.verified.get(`${seen[1]}.${seen[2]}.${seen[3]}`, serviceUrl, this.signingKeys) : undefined;
+    if (known) return this.afterSignature(known, activity, serviceUrl);
+
     const pre = precheck(authorizationHeader);
     if (!pre.ok) return pre.outcome;
     const { token, decoded } = pre;
-    const serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
-    // The SDK's verdict depends on the token, the signing key and the activity's serviceUrl (the
-    // audience and issuer are this instance's): the same three, still in their lifetime, get the same verdict.
-    if (!this.verified.has(token, serviceUrl, this.signingKeys)) {
-      const failed = await this.validate(token, decoded, activity);
-      if (failed) return failed;
-    }
+    const failed = await this.validate(token, decoded, activity);
+    if (failed) return failed;
     return this.afterSignature(decoded, activity, serviceUrl);
   }
 
@@ -458,17 +461,18 @@ const VERIFIED_TOKENS_MAX = 512;
  * entry goes first.
  */
 class VerifiedTokens {
-  private readonly entries = new Map<string, { key: KeyObject; kid: string; exp: number; nbf: number | undefined }>();
+  private readonly entries = new Map<string, { key: KeyObject; kid: string; exp: number; nbf: number | undefined; decoded: Decoded }>();
 
-  has(token: string, serviceUrl: string, keys: ParsedSigningKeys | undefined): boolean {
+  /** The token as decoded when it passed, while the entry may still be used; undefined otherwise. */
+  get(token: string, serviceUrl: string, keys: ParsedSigningKeys | undefined): Decoded | undefined {
     const entry = this.entries.get(cacheKey(token, serviceUrl));
-    if (!entry || !keys) return false;
+    if (!entry || !keys) return undefined;
     // Same conditions and clock as jsonwebtoken's verify (seconds, floor of Date.now()).
     const now = Math.floor(Date.now() / 1000);
     const lifetimeOk = now < entry.exp + CLOCK_TOLERANCE_S && (entry.nbf === undefined || entry.nbf <= now + CLOCK_TOLERANCE_S);
-    if (lifetimeOk && keys.current(entry.kid) === entry.key) return true;
+    if (lifetimeOk && keys.current(entry.kid) === entry.key) return entry.decoded;
     this.entries.delete(cacheKey(token, serviceUrl));
-    return false;
+    return undefined;
   }
 
   add(token: string, serviceUrl: string, decoded: Decoded, key: KeyObject): void {
@@ -479,7 +483,7 @@ class VerifiedTokens {
     const k = cacheKey(token, serviceUrl);
     this.entries.delete(k);
     if (this.entries.size >= VERIFIED_TOKENS_MAX) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(k, { key, kid, exp, nbf: nbf as number | undefined });
+    this.entries.set(k, { key, kid, exp, nbf: nbf as number | undefined, decoded });
   }
 }
 

@@ -74,7 +74,10 @@ export function forwardToBot(url: URL, headers: IncomingHttpHeaders, body: Buffe
       finish({ ok: false, reason: 'bot-answer-too-large', detail: `the bot at ${where} answered ${bytes} bytes, more than the ${MAX_BOT_ANSWER_BYTES} bytes the gateway relays (Teams accepts about 100 KB): the answer was not relayed; check what the bot returns` });
       req.destroy();
     };
-    const req = request(url, { method: 'POST', headers: outHeaders, agent: isHttps ? agents.https : agents.http }, (res) => {
+    // Plain options rather than (url, options): Node would convert the URL (urlToHttpOptions) on every request.
+    const target = { protocol: url.protocol, hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname, port: url.port || undefined, path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}) };
+    const req = request({ ...target, method: 'POST', headers: outHeaders, agent: isHttps ? agents.https : agents.http }, (res) => {
       const declared = Number(res.headers['content-length']);
       if (declared > MAX_BOT_ANSWER_BYTES) return tooLarge(String(declared));
       const chunks: Buffer[] = [];
