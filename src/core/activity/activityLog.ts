@@ -308,26 +308,28 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
 
   private async writeLines(lines: string[]): Promise<void> {
     await this.open();
-    let batch: Buffer[] = [];
+    // Sizes are counted, not encoded: the batch becomes bytes once, in append (a Buffer per line and then a
+    // concatenation copied every line twice).
+    let batch: string[] = [];
     let batchBytes = 0;
     for (const line of lines) {
-      const buf = Buffer.from(`${line}\n`, 'utf8');
+      const bytes = Buffer.byteLength(line, 'utf8') + 1;
       const size = this.fileSize + batchBytes;
-      if (size > 0 && size + buf.length > this.maxFileBytes) {
+      if (size > 0 && size + bytes > this.maxFileBytes) {
         await this.append(batch);
         batch = [];
         batchBytes = 0;
         await this.rotate();
       }
-      batch.push(buf);
-      batchBytes += buf.length;
+      batch.push(line, '\n');
+      batchBytes += bytes;
     }
     await this.append(batch);
   }
 
-  private async append(batch: Buffer[]): Promise<void> {
+  private async append(batch: string[]): Promise<void> {
     if (batch.length === 0 || !this.handle) return;
-    const data = batch.length === 1 ? batch[0] : Buffer.concat(batch);
+    const data = Buffer.from(batch.join(''), 'utf8');
     await this.handle.appendFile(data);
     this.fileSize += data.length;
   }
