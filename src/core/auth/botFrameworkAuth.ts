@@ -84,6 +84,7 @@ export class BotFrameworkAuth {
   /** undefined when the SDK's internals are not the expected shape: then every token takes the SDK's path. */
   private readonly signingKeys: ParsedSigningKeys | undefined;
   private readonly verified = new VerifiedTokens();
+  private checksInFlight = 0;
 
   constructor(opts: BotFrameworkAuthOptions) {
     this.appId = opts.appId;
@@ -131,14 +132,23 @@ export class BotFrameworkAuth {
       timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
       timer.unref();
     });
-    const validation = this.captures.run(capture, () =>
-      this.validator.check(`Bearer ${token}`, activity).then(
-        () => 'valid' as const,
-        (err: unknown) => ({ thrown: err }),
-      ),
-    );
-    const result = await Promise.race([validation, timeout]);
-    clearTimeout(timer);
+    this.checksInFlight++;
+    let result: 'valid' | 'timeout' | { thrown: unknown };
+    try {
+      const validation = this.captures.run(capture, () =>
+        this.validator.check(`Bearer ${token}`, activity).then(
+          () => 'valid' as const,
+          (err: unknown) => ({ thrown: err }),
+        ),
+      );
+      result = await Promise.race([validation, timeout]);
+    } finally {
+      clearTimeout(timer);
+      // An enabled AsyncLocalStorage makes Node 20 run async hooks on every promise and socket of the
+      // process (a few % of the gateway's CPU per request). With the cache, checks are rare: switch the
+      // slot off between them. run() switches it on again; a check that timed out loses only its late log.
+      if (--this.checksInFlight === 0) this.captures.disable();
+    }
 
     if (result === 'timeout') {
       return fail('auth-keys-unreachable', `The Bot Framework signing keys at ${keysUri(this.cloud)} did not arrive within ${duration(this.timeoutMs)}, so the token could not be checked.`);
