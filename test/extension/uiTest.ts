@@ -416,15 +416,60 @@ async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string;
       check((await botEntry('Working…').count()) === 0, '"Working…" was not replaced by its update');
     });
 
+    await step('chat: events on demand (the bot installed), a reaction to a bot message, and the user editing and deleting their own message', async () => {
+      const undelivered = async (entry: Locator) => (await entry.locator('.fate').allTextContents()).join(' ');
+      await chat.locator('#events').selectOption({ value: 'install' });
+      const added = chat.locator('.entry.event', { hasText: 'membersAdded' });
+      const installed = chat.locator('.entry.event', { hasText: 'installationUpdate: add' });
+      await installed.locator('.actions').waitFor({ state: 'attached', timeout: UI_TIMEOUT }); // sent: its actions bar replaces "Sending…"
+      check((await added.count()) === 1, 'no conversationUpdate (membersAdded) entry before the installationUpdate');
+      for (const e of [added, installed]) check((await undelivered(e)) === '', `a lifecycle event was not delivered: ${await undelivered(e)}`);
+
+      const done = botEntry('Done');
+      await done.focus();
+      await done.locator('button[aria-label="React with like"]').click();
+      await done.locator('.reactions', { hasText: '👍' }).waitFor({ timeout: UI_TIMEOUT });
+      check((await done.locator('.note').count()) === 0, `the reaction was not delivered: ${await done.locator('.note').allTextContents()}`);
+
+      await say('typo mesage');
+      const mine = chat.locator('.entry.user', { hasText: 'typo mesage' });
+      // Edit and Delete come once the message has its record; they show on hover or keyboard focus.
+      await mine.locator('button[aria-label="Edit message"]').waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+      await mine.focus();
+      await mine.locator('button[aria-label="Edit message"]').click();
+      const editor = chat.locator('.entry.user textarea'); // its text is the textarea's value now, not the entry's text
+      await editor.fill('typo message');
+      await editor.press('Enter');
+      const edited = chat.locator('.entry.user', { hasText: 'typo message' });
+      await edited.locator('.head', { hasText: 'Edited' }).waitFor({ timeout: UI_TIMEOUT });
+      check((await undelivered(edited)) === '', `the edit was not delivered: ${await undelivered(edited)}`);
+      await edited.locator('button[aria-label="Delete message"]').waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+      await edited.focus();
+      await edited.locator('button[aria-label="Delete message"]').click();
+      await chat.locator('.entry.user', { hasText: 'This message has been deleted.' }).waitFor({ timeout: UI_TIMEOUT });
+    });
+
+    await step('chat: a task/fetch button opens the card the bot answers with in a dialog; its submit sends task/submit and shows the answer', async () => {
+      await say('dialog');
+      await botEntry('Dialogs').locator('.ac-pushButton', { hasText: 'Open dialog' }).click({ timeout: UI_TIMEOUT });
+      const dialog = chat.locator('dialog#task[open]');
+      await dialog.waitFor({ timeout: UI_TIMEOUT });
+      check(((await dialog.locator('#task-title').textContent()) ?? '') === 'Your name', `the dialog is titled "${await dialog.locator('#task-title').textContent()}"`);
+      await dialog.locator('input.ac-input').fill('Dana');
+      await dialog.locator('.ac-pushButton', { hasText: 'Save' }).click();
+      await dialog.locator('#task-body', { hasText: 'Saved: Dana' }).waitFor({ timeout: UI_TIMEOUT });
+      await dialog.locator('#task-close').click();
+      await poll('the dialog to close', async () => (await chat.locator('dialog#task[open]').count()) === 0, 5000, 100);
+    });
+
     await step('chat: the page broke no rule of its content security policy', async () => {
       const refused = wb.consoleLines.filter((l) => /Refused to|Content[- ]Security[- ]Policy/i.test(l));
       check(refused.length === 0, `CSP violations in the browser console:\n  ${refused.join('\n  ')}`);
     });
 
     await step('chat: screenshot of the panel (test-results/chat-panel.png)', async () => {
-      // The side bar closed and the record's tab gone: the picture is the panel alone, at a readable width.
+      // The side bar closed: the picture is the panel, at a readable width.
       await wb.runCommand('View: Close Primary Side Bar');
-      await page.locator('.part.editor .tabs-container .tab', { hasText: 'message ·' }).locator('.codicon-close').click().catch(() => undefined);
       await page.setViewportSize({ width: 1100, height: 860 });
       await page.mouse.move(5, 5);
       await page.waitForTimeout(500);

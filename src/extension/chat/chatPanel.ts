@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -7,7 +8,8 @@ import type { ChatConversation, ChatInput, ChatUser } from '../../core/chat/chat
 import { executeActionValue, taskModuleValue } from '../../core/chat/chatActivities';
 import type { Ctx } from '../ctx';
 import { loadGatewayModule } from '../lazyModules';
-import type { ChatEvent, ChatHello, ChatPanelInput, ChatRecord, ChatRequest, ChatSendAnswer } from '../../webview/chat/chatProtocol';
+import type { ChatCspViolation, ChatEvent, ChatHello, ChatPanelInput, ChatRecord, ChatRequest, ChatSavedState, ChatSendAnswer } from '../../webview/chat/chatProtocol';
+import { writeFileAtomic } from '../../core/atomicWrite';
 
 /**
  * The Chat panel (issue 13): a webview that talks to the bot as Teams users would, through the
@@ -24,6 +26,8 @@ export interface ChatPanelHandle {
   readonly panel: vscode.WebviewPanel;
   /** Everything the panel told the webview, in order (status, bot activities, replies). */
   readonly posted: ChatEvent[];
+  /** What the page's content security policy refused ("directive blocked-uri"); empty unless the page has a bug. */
+  readonly cspViolations: string[];
   /** Asks the webview to type (and by default send) a message, as a user would; in the first conversation of a kind when one is named. */
   compose(text: string, options?: { send?: boolean; conversation?: ChatConversation['kind'] }): void;
 }
@@ -62,6 +66,7 @@ function webviewOptions(ctx: Ctx): vscode.WebviewPanelOptions & vscode.WebviewOp
 
 class ChatPanel implements ChatPanelHandle {
   readonly posted: ChatEvent[] = [];
+  readonly cspViolations: string[] = [];
   private session?: ChatSession;
   private sessionGateway?: unknown;
   private offSession?: () => void;
@@ -69,6 +74,7 @@ class ChatPanel implements ChatPanelHandle {
   /** Records of this window's sends, for Show in Activities before the log has them on disk. */
   private readonly records = new Map<string, ActivityRecord>();
   private ready = false;
+  private writing: Promise<void> = Promise.resolve();
   private readonly queued: ChatEvent[] = [];
 
   constructor(private readonly ctx: Ctx, readonly panel: vscode.WebviewPanel, private readonly users: ChatUser[]) {
@@ -76,7 +82,7 @@ class ChatPanel implements ChatPanelHandle {
     const offState = ctx.host.on('state', () => this.syncSession());
     this.subscriptions.push(
       { dispose: offState },
-      panel.webview.onDidReceiveMessage((msg: ChatRequest | ChatHello) => void this.receive(msg)),
+      panel.webview.onDidReceiveMessage((msg: ChatRequest | ChatHello | ChatCspViolation | ChatSavedState) => void this.receive(msg)),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -119,11 +125,19 @@ class ChatPanel implements ChatPanelHandle {
     return this.session?.bot ?? { id: '28:bot', name: 'Bot' };
   }
 
-  private async receive(msg: ChatRequest | ChatHello): Promise<void> {
+  private async receive(msg: ChatRequest | ChatHello | ChatCspViolation | ChatSavedState): Promise<void> {
+    if (!('method' in msg) && msg.type === 'state') return this.keep(msg.state);
+    if (!('method' in msg) && msg.type === 'cspViolation') {
+      this.cspViolations.push(`${msg.directive} ${msg.blocked}`);
+      this.ctx.logger.warn(`[chat] the Chat panel's content security policy refused ${msg.blocked || 'an inline resource'} (${msg.directive})`);
+      return;
+    }
     if (!('method' in msg)) {
       // The page is (again) ready: tell it where things stand, then what waited for it.
       this.ready = true;
       this.syncSession();
+      const kept = await this.kept();
+      if (kept) this.post({ type: 'restore', state: kept });
       for (const event of this.queued.splice(0)) this.post(event);
       return;
     }
@@ -152,6 +166,30 @@ class ChatPanel implements ChatPanelHandle {
       case 'startWebhook':
         await vscode.commands.executeCommand('teamsBot.startWebhook');
         return !!this.ctx.host.gateway;
+    }
+  }
+
+  /** The transcripts' file: the workspace's storage (the global one without a folder). */
+  private get stateFile(): string {
+    return path.join((this.ctx.extension.storageUri ?? this.ctx.extension.globalStorageUri).fsPath, 'chat-transcripts.json');
+  }
+
+  /** Writes the page's latest transcripts, one write at a time (a newer state waits for the write before it). */
+  private keep(state: ChatSavedState['state']): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      await fs.promises.mkdir(path.dirname(this.stateFile), { recursive: true });
+      await writeFileAtomic(this.stateFile, JSON.stringify(state));
+    }).catch((err: Error) => this.ctx.logger.warn(`[chat] could not keep the chat transcripts in ${this.stateFile}: ${err.message}`));
+    return this.writing;
+  }
+
+  private async kept(): Promise<ChatSavedState['state'] | undefined> {
+    await this.writing;
+    try {
+      const state = JSON.parse(await fs.promises.readFile(this.stateFile, 'utf8')) as ChatSavedState['state'];
+      return typeof state?.savedAt === 'number' ? state : undefined;
+    } catch {
+      return undefined; // none yet, or unreadable: the webview state is all there is
     }
   }
 

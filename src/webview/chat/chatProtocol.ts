@@ -44,8 +44,20 @@ export type ChatEvent =
   | { type: 'status'; running: boolean; bot: ChatUser; users: ChatUser[] }
   /** Something the bot did: a message, an update, a delete or a typing indicator. */
   | { type: 'bot'; event: ChatBotActivity }
+  /** The transcripts the panel kept (ChatSavedState), sent when the page is ready: the page takes them if newer than its own. */
+  | { type: 'restore'; state: { savedAt: number } & Record<string, unknown> }
   /** Asks the webview to type (and send) a message, in the first conversation of that kind when one is named (tests, and the command's arguments). */
   | { type: 'compose'; text: string; send?: boolean; conversation?: ChatConversation['kind'] };
 
 /** The webview's readiness, sent once its script runs (the panel then sends the status). */
 export type ChatHello = { type: 'ready' };
+
+/** Something the page's content security policy refused (there should never be one: the panel logs it). */
+export type ChatCspViolation = { type: 'cspViolation'; directive: string; blocked: string };
+
+/**
+ * The page's transcripts, each time they change. The panel keeps them in a file as well as VS Code keeps
+ * the webview state: in a browser (code-server, vscode.dev) the workbench saves webview state lazily,
+ * and a reload can come first. `savedAt` says which copy is newer.
+ */
+export type ChatSavedState = { type: 'state'; state: { savedAt: number } & Record<string, unknown> };

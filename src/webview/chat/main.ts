@@ -53,6 +53,8 @@ interface Conv {
 
 interface State {
   version: 1;
+  /** When it was last saved (ms): of the webview state and the panel's copy, the newer wins. */
+  savedAt: number;
   convs: Conv[];
   current: string;
   speaker: ChatUser;
@@ -74,13 +76,20 @@ let typingTimer: ReturnType<typeof setTimeout> | undefined;
 
 function loadState(): State {
   const saved = vscode.getState() as State | undefined;
-  if (saved?.version === 1 && Array.isArray(saved.convs)) return saved;
-  return { version: 1, convs: [], current: '', speaker: { id: '29:simulated-alice', name: 'Alice Wilber' } };
+  if (isState(saved)) return saved;
+  return { version: 1, savedAt: 0, convs: [], current: '', speaker: { id: '29:simulated-alice', name: 'Alice Wilber' } };
+}
+
+function isState(value: unknown): value is State {
+  const s = value as State | undefined;
+  return s?.version === 1 && Array.isArray(s.convs) && typeof s.current === 'string' && !!s.speaker;
 }
 
 function save(): void {
   for (const c of state.convs) if (c.entries.length > MAX_ENTRIES) c.entries.splice(0, c.entries.length - MAX_ENTRIES);
+  state.savedAt = Date.now();
   vscode.setState(state);
+  vscode.postMessage({ type: 'state', state });
 }
 
 const uid = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -90,11 +99,12 @@ function currentConv(): Conv | undefined {
   return state.convs.find((c) => c.key === state.current);
 }
 
-/** The conversations the picker offers: one personal chat per simulated user, a group chat of all, a team channel, and any made with New…. */
+/** The conversations the picker offers: a personal chat with each simulated user (and with someone else once they speak), a group chat of all, a team channel. */
 function presets(): Conv[] {
   const people = users.length ? users : [state.speaker];
+  const chatters = people.some((u) => u.id === state.speaker.id) ? people : [...people, state.speaker];
   return [
-    ...people.map((u) => ({ key: `personal:${u.id}`, label: `Personal chat · ${u.name}`, conv: { kind: 'personal' as const, user: u }, entries: [] })),
+    ...chatters.map((u) => ({ key: `personal:${u.id}`, label: `Personal chat · ${u.name}`, conv: { kind: 'personal' as const, user: u }, entries: [] })),
     { key: `group:${GROUP_ID}`, label: `Group chat · ${people.map((u) => u.name.split(' ')[0]).join(', ')}`, conv: { kind: 'groupChat', id: GROUP_ID, name: 'Simulated group', members: people }, entries: [] },
     { key: `channel:${TEAM.channelId}`, label: `Channel · ${TEAM.teamName} / ${TEAM.channelName}`, conv: { kind: 'channel', ...TEAM }, entries: [] },
   ];
@@ -138,6 +148,14 @@ window.addEventListener('message', (e: MessageEvent<ChatEvent>) => {
       renderBanner();
       if (running) void resolveConversationIds();
       save();
+      break;
+    case 'restore':
+      if (isState(msg.state) && msg.state.savedAt > (state.savedAt ?? 0)) {
+        state = msg.state;
+        ensureConvs();
+        renderToolbar();
+        vscode.setState(state);
+      }
       break;
     case 'bot':
       onBot(msg.event);
@@ -750,6 +768,7 @@ function wire(): void {
     const id = byId<HTMLInputElement>('someone-id').value.trim();
     const name = byId<HTMLInputElement>('someone-name').value.trim() || id;
     if ((e as SubmitEvent).submitter?.id === 'someone-ok' && id) state.speaker = { id, name };
+    ensureConvs(); // a personal chat with them joins the picker
     renderToolbar();
     save();
   });
@@ -776,6 +795,11 @@ function wire(): void {
     void request({ method: 'openUrl', url: (a as HTMLAnchorElement).href }).catch((err: Error) => setNoteOnCurrent(err.message));
   });
 }
+
+// A refused load or style is a bug in the page: tell the panel (it logs it; the tests assert there is none).
+document.addEventListener('securitypolicyviolation', (e) => {
+  vscode.postMessage({ type: 'cspViolation', directive: e.violatedDirective, blocked: e.blockedURI });
+});
 
 wire();
 ensureConvs();

@@ -78,4 +78,20 @@ describe('Chat panel', function () {
     const error = await waitFor('an error reply', () => handle.posted.find((e): e is Reply => e.type === 'reply' && !!e.error), 10_000);
     assert.match(error.error!, /webhook is stopped/);
   });
+
+  it('the page broke no rule of its content security policy (it reports every refusal to the panel)', async () => {
+    // One more round trip: whatever the page drew before has been drawn, and any refusal reported.
+    const before = handle.posted.length;
+    handle.compose('last one');
+    await waitFor('the answer', () => handle.posted.slice(before).some((e) => e.type === 'reply'), 10_000);
+    assert.deepEqual(handle.cspViolations, []);
+  });
+
+  it('the transcripts outlive the panel: closed and opened again, it hands them back to the page (kept in the workspace storage)', async () => {
+    handle.panel.dispose();
+    handle = (await vscode.commands.executeCommand('teamsBot.openChat')) as ChatPanelHandle;
+    const restore = await waitFor('the kept transcripts', () => handle.posted.find((e): e is Extract<ChatEvent, { type: 'restore' }> => e.type === 'restore'), 20_000);
+    const kept = JSON.stringify(restore.state);
+    for (const text of ['Echo: hello from the chat', 'no mention here', 'mention-required']) assert.ok(kept.includes(text), `"${text}" is not in what was kept`);
+  });
 });
