@@ -145,6 +145,22 @@ describe('BotFrameworkAuth: the cache of verified tokens', () => {
     assert.equal(sdkChecks, 2);
   });
 
+  it('concurrent checks of a good token, its forgery and a wrong serviceUrl, before and after caching: each its own verdict', async () => {
+    const token = await stub.mint({ jti: 'concurrent' });
+    const [h, p] = token.split('.');
+    const forged = `${h}.${p}.${(await stub.mint({ jti: 'concurrent' }, { key: 'untrusted' })).split('.')[2]}`;
+    const other = { ...activity, serviceUrl: 'https://smba.trafficmanager.net/emea/' };
+    for (let round = 0; round < 2; round++) {
+      const cases = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 'good' : i % 3 === 1 ? 'forged' : 'elsewhere'));
+      const outcomes = await Promise.all(cases.map((c) =>
+        c === 'good' ? auth.check(`Bearer ${token}`, activity) : c === 'forged' ? auth.check(`Bearer ${forged}`, activity) : auth.check(`Bearer ${token}`, other)));
+      outcomes.forEach((o, i) => {
+        if (cases[i] === 'good') assert.equal(o.ok, true, `round ${round} #${i}`);
+        else expectFail(o, cases[i] === 'forged' ? 'auth-bad-signature' : 'auth-serviceurl-mismatch');
+      });
+    }
+  });
+
   it('is bounded: the oldest token goes first', async () => {
     const first = await stub.mint({ jti: 'bounded-0' });
     assert.equal((await auth.check(`Bearer ${first}`, activity)).ok, true);
