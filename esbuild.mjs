@@ -59,13 +59,32 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
   for (const c of contexts) {
-    const { outputFiles } = await c.rebuild();
+    const { outputFiles, metafile } = await c.rebuild();
     await c.dispose();
+    if (metafile) checkLight(metafile);
     for (const f of outputFiles ?? []) {
       mkdirSync(path.dirname(f.path), { recursive: true });
       const tmp = `${f.path}.${process.pid}.tmp`;
       writeFileSync(tmp, f.contents, { mode: f.path.endsWith(`${path.sep}dist${path.sep}cli.js`) ? 0o755 : 0o644 });
       renameSync(tmp, f.path);
     }
+  }
+}
+
+/**
+ * The extension bundle is loaded at activation: a static import that drags in one of
+ * the heavy packages (say, a command importing core code that reaches @azure/identity)
+ * fails the build here instead of silently quadrupling activation cost. Reach them
+ * through src/extension/lazyModules.ts.
+ */
+function checkLight(metafile) {
+  const heavy = ['express', 'ajv', '@azure/identity', '@azure/msal-node', '@microsoft/teams.apps', '@microsoft/teams.api', 'adaptivecards', 'markdown-it'];
+  const found = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m && heavy.includes(m[1])) found.add(m[1]);
+  }
+  if (found.size) {
+    throw new Error(`dist/extension.js would bundle ${[...found].join(', ')}: load that code through src/extension/lazyModules.ts (dist/gateway.js, dist/config.js or dist/chat.js) so activation does not pay for it.`);
   }
 }

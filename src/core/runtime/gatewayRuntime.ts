@@ -13,6 +13,8 @@ export { sendApprovalNotice, approvalNotifier } from '../gateway/approvalNotice'
 // The Credential Check asks Entra ID through @azure/identity, as the gateway's replies do.
 export { checkCredentials } from '../credentials/credentialCheck';
 export type { CredentialCheckResult, FixTarget } from '../credentials/credentialCheck';
+// The Delivery Check runs the Credential Check as one of its hops.
+export { runDeliveryCheck } from '../deliveryCheck/deliveryCheck';
 // Conversation tests (the Test Explorer): the runner starts a Gateway, and reading a test compiles its JSON schema.
 export { runConversationTests } from '../conversationTest/runner';
 export { readConversationFile, findConversationFiles, formatConversationTest } from '../conversationTest/conversationFile';

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { loadConfigFile } from '../../core/config/configLoader';
-import { runDeliveryCheck } from '../../core/deliveryCheck/deliveryCheck';
 import type { DeliveryCheckReport, HopResult } from '../../core/deliveryCheck/hops';
 import type { Ctx } from '../ctx';
+import { loadConfigModule, loadGatewayModule } from '../lazyModules';
 import type { TunnelController } from '../tunnelController';
 import { devtunnel, teamsCli } from '../tools';
 import { reportHtml } from './reportHtml';
@@ -52,7 +51,7 @@ export function registerDeliveryCheck(ctx: Ctx, tunnel: TunnelController): vscod
           const controller = new AbortController();
           token.onCancellationRequested(() => controller.abort());
           const state = tunnel.state;
-          return runDeliveryCheck({
+          return loadGatewayModule().runDeliveryCheck({
             configFile,
             stateDir,
             secrets: { appPassword: await appPassword(ctx, configFile) },
@@ -74,6 +73,6 @@ export function registerDeliveryCheck(ctx: Ctx, tunnel: TunnelController): vscod
 /** Secret Storage's password for the configured app; MSTEAMS_APP_PASSWORD wins when set, as when the webhook starts. */
 async function appPassword(ctx: Ctx, configFile: string): Promise<string | undefined> {
   if (process.env.MSTEAMS_APP_PASSWORD) return undefined;
-  const appId = process.env.MSTEAMS_APP_ID || (await loadConfigFile(configFile).then((l) => l.config?.appId, () => undefined));
+  const appId = process.env.MSTEAMS_APP_ID || (await loadConfigModule().loadConfigFile(configFile).then((l) => l.config?.appId, () => undefined));
   return (await ctx.secrets.get(appId)) || undefined;
 }
