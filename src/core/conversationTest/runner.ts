@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Activity } from '../activity/activity';
 import type { Logger } from '../logger';
 import { Gateway } from '../gateway/gateway';
-import type { PipelineResponse } from '../gateway/pipeline';
+import type { RecordedResponse } from '../gateway/pipeline';
 import { compareStep, recordableReply, type StepOutcome } from './compare';
 import { writeConversationFile } from './conversationFile';
 import { stepTitle } from './diffText';
@@ -156,7 +156,7 @@ async function runStep(gateway: Gateway, step: ConversationStep, settleMs: numbe
 }
 
 /** A step is comparable only if the bot got the activity and answered it without an error. */
-function answerProblems(inbound: Activity, response: PipelineResponse): string[] {
+function answerProblems(inbound: Activity, response: RecordedResponse): string[] {
   const record = response.record;
   if (record.fate !== 'delivered') return [`the gateway reports ${record.fate} (${record.reason}): ${record.detail}`];
   // An invoke's status is the bot's answer to compare; any other activity must simply be accepted.

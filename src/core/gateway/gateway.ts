@@ -19,7 +19,7 @@ import { formatDiagnostic, type ConfigDiagnostic } from '../config/configDiagnos
 import type { TeamsBotConfig, TeamsBotSecrets } from '../config/configTypes';
 import { trustBlockers, trustBlockerMessage } from '../config/trustBlockers';
 import { definedOnly } from '../definedOnly';
-import { Pipeline, summarize, type Authenticator, type PipelineResponse } from './pipeline';
+import { Pipeline, summarize, type Authenticator, type RecordedResponse } from './pipeline';
 import { createWebhookApp, listen, boundPort, SIMULATOR_PREFIX, type SimulatorCapture } from './webhookServer';
 import { buildChatActivity, chatEnvironment } from '../chat/chatActivities';
 import type { ChatConversation } from '../chat/chatTypes';
@@ -371,13 +371,17 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
    * response included). Conversation tests set the activity's serviceUrl to
    * simulatorServiceUrl, so the bot's replies come back as simulatorReply events.
    */
-  async handleSimulated(activity: Activity): Promise<PipelineResponse> {
-    return this.requireRunning().handle({
+  async handleSimulated(activity: Activity): Promise<RecordedResponse> {
+    const response = await this.requireRunning().handle({
       source: 'simulated',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: Buffer.from(JSON.stringify(activity)),
       startedAt: performance.now(),
     });
+    // No probe header here, so the answer comes from Pipeline.finish and has its record (read now: recorded at once).
+    const record = response.record;
+    if (!record) throw new Error('the gateway answered a simulated activity without recording it (a bug; please report it)');
+    return { ...response, record };
   }
 
   /** The serviceUrl whose replies the running gateway captures (simulatorReply events) instead of sending them to Teams. */

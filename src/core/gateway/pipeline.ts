@@ -34,8 +34,15 @@ export interface PipelineResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
-  record: ActivityRecord;
+  /**
+   * Absent for the two answers that have none: a Delivery Check probe past its per-minute record budget,
+   * and the webhook server's last-resort internal-error answer when recording itself failed.
+   */
+  record?: ActivityRecord;
 }
+
+/** An answer that was recorded: every one finish() builds, and so every simulated activity's. */
+export type RecordedResponse = PipelineResponse & { record: ActivityRecord };
 
 export interface Authenticator {
   check(authorizationHeader: string | undefined, activity: { serviceUrl?: string; channelId?: unknown }): Promise<
@@ -306,7 +313,6 @@ export class Pipeline {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8', [FATE_HEADER]: fate, [REASON_HEADER]: 'probe' },
       body: Buffer.from(JSON.stringify(body)),
-      record: undefined as never,
     };
   }
 
@@ -322,7 +328,7 @@ export class Pipeline {
     body: Buffer | object,
     r: Pick<RecordInput, 'fate' | 'reason' | 'detail' | 'auth' | 'botResponse' | 'pairingCode' | 'warnings'> & { activity?: Activity },
     extraHeaders: Record<string, string> = {},
-  ): PipelineResponse {
+  ): RecordedResponse {
     const latencyMs = round(performance.now() - req.startedAt);
     const record = this.recordAfterAnswer(() => this.deps.activities.record({
       direction: 'inbound',

@@ -259,7 +259,7 @@ function internalError(pipeline: Pipeline, request: InboundRequest, err: unknown
     return pipeline.finish(request, 500, body, { fate: 'failed', reason: 'internal-error', detail, auth: 'not-checked' });
   } catch {
     // Recording failed too: answer anyway, with the same reason headers.
-    return { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', [FATE_HEADER]: 'failed', [REASON_HEADER]: 'internal-error' }, body: Buffer.from(JSON.stringify(body)), record: undefined as never };
+    return { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', [FATE_HEADER]: 'failed', [REASON_HEADER]: 'internal-error' }, body: Buffer.from(JSON.stringify(body)) };
   }
 }
 
