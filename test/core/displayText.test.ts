@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { displayText } from '../../src/core/displayText';
+import { displayText, oneLine } from '../../src/core/displayText';
 import { plural } from '../../src/core/plural';
 
 describe('displayText: message text for a row or a tooltip', () => {
@@ -17,6 +17,11 @@ describe('displayText: message text for a row or a tooltip', () => {
     assert.equal(displayText('2 < 3 and 5 > 4'), '2 < 3 and 5 > 4');
     assert.equal(displayText('&unknown; stays'), '&unknown; stays');
     assert.equal(displayText('  spaced\n\tout  '), 'spaced out');
+  });
+
+  it('shows control characters instead of handing them to a terminal (also ones an entity spells)', () => {
+    assert.equal(oneLine('a\u001b[2Jb\u009b1m c\r\nd\u2028e\u0000'), 'a\\u001b[2Jb\\u009b1m c d e\\u0000');
+    assert.equal(displayText('<b>x</b>&#27;[31m'), 'x\\u001b[31m');
   });
 });
 

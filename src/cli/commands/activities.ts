@@ -2,6 +2,7 @@ import { readActivities } from '../../core/activity/activityLog';
 import { toTranscript } from '../../core/activity/transcript';
 import { writeFileAtomic } from '../../core/atomicWrite';
 import type { ActivityRecord } from '../../core/activity/activityRecord';
+import { oneLine } from '../../core/displayText';
 import { resolveCommon, type CommonOptions } from '../options';
 import { table } from '../table';
 
@@ -38,7 +39,8 @@ export async function activities(opts: ActivitiesOptions, out: NodeJS.WritableSt
   if (warned.length) {
     out.write('\nWarnings:\n');
     for (const r of warned) {
-      for (const w of r.warnings!) out.write(`  ${r.time.replace('T', ' ').slice(0, 19)} ${r.summary.name ?? r.summary.type ?? '-'}: ${w.code}: ${w.text}\n`);
+      // The sentences quote what the bot answered (its JSON keys): one line each, control characters shown.
+      for (const w of r.warnings!) out.write(`  ${r.time.replace('T', ' ').slice(0, 19)} ${oneLine(`${r.summary.name ?? r.summary.type ?? '-'}: ${w.code}: ${w.text}`)}\n`);
     }
   }
   return 0;

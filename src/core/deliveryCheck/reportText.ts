@@ -1,3 +1,4 @@
+import { oneLine } from '../displayText';
 import { byUrgency, countByStatus, type DeliveryCheckReport, type HopStatus } from './hops';
 
 /** ✓ ✗ ! – : the marks the CLI and the extension's report share, readable without colour. */
@@ -13,11 +14,12 @@ export function reportCounts(report: DeliveryCheckReport): string {
 export function reportText(report: DeliveryCheckReport): string {
   const lines = [`Delivery Check: ${reportCounts(report)} (${report.configFile})`, ''];
   for (const hop of byUrgency(report.hops)) {
-    lines.push(`${STATUS_MARK[hop.status]} ${hop.title}`, `    ${hop.summary}`);
-    for (const e of hop.evidence) lines.push(`    · ${e}`);
+    // Summaries and evidence quote what others said (a tool's output, a sender's name, whatever answers on a port).
+    lines.push(`${STATUS_MARK[hop.status]} ${hop.title}`, `    ${oneLine(hop.summary)}`);
+    for (const e of hop.evidence) lines.push(`    · ${oneLine(e)}`);
     if (hop.fix && hop.status !== 'passed' && hop.status !== 'skipped') {
       const how = hop.fix.cli ?? hop.fix.url ?? `VS Code: Teams Bot: ${hop.fix.title}`;
-      lines.push(`    fix: ${how}`);
+      lines.push(`    fix: ${oneLine(how)}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -256,7 +256,8 @@ function describe(v: unknown): string {
 /** What the body was, briefly: its top-level keys, or its type. */
 function describeBody(body: unknown): string {
   if (isEmpty(body)) return 'an empty answer';
-  if (isObject(body)) return `an object with ${Object.keys(body).slice(0, 5).map((k) => `"${k}"`).join(', ')}`;
+  // The keys are the bot's: quoted (and so escaped) and clipped like its other strings.
+  if (isObject(body)) return `an object with ${Object.keys(body).slice(0, 5).map(quote).join(', ')}`;
   return typeName(body);
 }
 
