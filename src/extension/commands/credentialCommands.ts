@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CredentialCheckResult } from '../../core/credentials/credentialCheck';
 import type { Ctx } from '../ctx';
 import { loadConfigModule, loadGatewayModule } from '../lazyModules';
+import { restrictedModeBlockers, restrictedModeMessage, showRestrictedMode } from '../workspaceTrust';
 
 export const CHECK_CREDENTIALS_COMMAND = 'teamsBot.checkCredentials';
 
@@ -34,6 +35,14 @@ async function checkBotCredentials(ctx: Ctx): Promise<CredentialCheckResult | un
     return undefined;
   }
   const config = loaded.config;
+  // Restricted Mode: a cloned config's cloudOverrides.loginEndpoint would receive the app password; the webhook refuses it too.
+  const blockers = await restrictedModeBlockers(ctx);
+  if (blockers.length) {
+    const message = restrictedModeMessage('The Credential Check', blockers);
+    ctx.logger.error(`[credentials] ${message}`);
+    void showRestrictedMode(ctx, message);
+    return undefined;
+  }
   const stored = process.env.MSTEAMS_APP_PASSWORD ? undefined : (await ctx.secrets.get(config.appId)) || undefined;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Checking the credentials of app ${config.appId ?? '(none)'} with Entra ID…` },

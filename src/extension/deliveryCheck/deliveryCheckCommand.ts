@@ -5,6 +5,7 @@ import { loadConfigModule, loadGatewayModule } from '../lazyModules';
 import type { TunnelController } from '../tunnelController';
 import { devtunnel, teamsCli } from '../tools';
 import { reportHtml } from './reportHtml';
+import { restrictedModeBlockers, restrictedModeMessage } from '../workspaceTrust';
 
 export const DELIVERY_CHECK_COMMAND = 'teamsBot.deliveryCheck';
 
@@ -45,6 +46,10 @@ export function registerDeliveryCheck(ctx: Ctx, tunnel: TunnelController): vscod
         void ctx.toasts.error('Open the folder of your bot first: the Delivery Check reads its teams-bot.config.json.');
         return undefined;
       }
+      // Restricted Mode: the credentials hop would send the app password where the cloned config's cloudOverrides say;
+      // it is skipped with the reason (as Start Webhook refuses), the other hops still run.
+      const blockers = await restrictedModeBlockers(ctx);
+      const restricted = blockers.length ? restrictedModeMessage('The Credential Check', blockers) : undefined;
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Delivery Check', cancellable: true },
         async (progress, token) => {
@@ -54,7 +59,8 @@ export function registerDeliveryCheck(ctx: Ctx, tunnel: TunnelController): vscod
           return loadGatewayModule().runDeliveryCheck({
             configFile,
             stateDir,
-            secrets: { appPassword: await appPassword(ctx, configFile) },
+            secrets: { appPassword: restricted ? undefined : await appPassword(ctx, configFile) },
+            ...(restricted ? { checkCredentials: async () => ({ skipped: true as const, detail: restricted }) } : {}),
             devtunnel: devtunnel(ctx),
             teams: teamsCli(ctx),
             hostedTunnel: state.status === 'running' ? { id: state.id, port: state.port, url: state.url } : undefined,
