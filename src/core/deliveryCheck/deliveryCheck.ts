@@ -13,6 +13,7 @@ import type { TeamsCli } from '../drivers/teamsCli';
 import { TeamsCliError } from '../drivers/teamsCliErrors';
 import { TEAMS_TOOL } from '../drivers/teamsCli';
 import { ToolNotFoundError } from '../process/toolNotFound';
+import { GATEWAY_LOCK_FILE, runningGateway } from '../gatewayLockFile';
 import { REASONS } from '../reasons';
 import { messagingEndpoint, sameEndpoint } from '../setup/endpoint';
 import { ago } from '../timeAgo';
@@ -99,15 +100,22 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
     return done();
   }
 
-  // 2. webhook: a probe straight to the port proves it is this gateway, on this path.
+  // 2. webhook: a probe straight to the port proves it is this gateway, on this path. The gateway holding the
+  // state dir says where it listens (gateway.lock): `serve --port`, the extension's settings or port 0 are not in the config.
   const webhookPath = config.webhook.path;
+  const running = await runningGateway(input.stateDir);
+  const listening = running?.port && running.url ? { port: running.port, url: running.url } : undefined;
+  const webhookPort = listening?.port ?? config.webhook.port;
   const localHost = connectHost(config.webhook.host);
-  const localUrl = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${config.webhook.port}${webhookPath}`;
-  const webhook = await checkWebhook(localUrl, timeoutMs, input.signal);
+  const localUrl = listening?.url ?? `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${webhookPort}${webhookPath}`;
+  const where = listening
+    ? `${localUrl}: where the gateway holding ${input.stateDir} (pid ${running!.pid}) listens, from its ${GATEWAY_LOCK_FILE}${listening.port !== config.webhook.port ? ` (the config says port ${config.webhook.port})` : ''}`
+    : `${localUrl}: the config's (no running gateway holds ${input.stateDir})`;
+  const webhook = await checkWebhook(localUrl, where, timeoutMs, input.signal);
   add(webhook);
 
   // 3. tunnel
-  const tunnel = await checkTunnel(input, config, skip);
+  const tunnel = await checkTunnel(input, config, webhookPort, skip);
   if (tunnel.hop) add(tunnel.hop);
 
   // 4. probe through the public URL
@@ -143,27 +151,28 @@ function connectHost(host: string): string {
   return host.replace(/^\[|\]$/g, '');
 }
 
-async function checkWebhook(url: string, timeoutMs: number, signal?: AbortSignal): Promise<HopResult> {
+async function checkWebhook(url: string, where: string, timeoutMs: number, signal?: AbortSignal): Promise<HopResult> {
   const nonce = newProbeNonce();
   const reply = await sendProbe(url, nonce, { timeoutMs, signal });
   const start: HopFix = { title: 'Start Webhook', command: 'teamsBot.startWebhook', cli: 'teams-bot-dev serve' };
-  if (reply.kind === 'answered') return hop('webhook', 'passed', `The webhook answers at ${url}.`, [`POST ${url} → HTTP ${reply.status}, probe ${nonce} echoed`]);
+  if (reply.kind === 'answered') return hop('webhook', 'passed', `The webhook answers at ${url}.`, [where, `POST ${url} → HTTP ${reply.status}, probe ${nonce} echoed`]);
   if (reply.kind === 'unreachable') {
     const refused = reply.code === 'ECONNREFUSED';
-    return hop('webhook', 'failed', refused ? `Nothing listens on ${new URL(url).host}: the webhook is not running.` : `The webhook at ${url} did not answer: ${reply.message}.`, [`POST ${url} → ${reply.code ?? reply.message}`], start);
+    return hop('webhook', 'failed', refused ? `Nothing listens on ${new URL(url).host}: the webhook is not running.` : `The webhook at ${url} did not answer: ${reply.message}.`, [where, `POST ${url} → ${reply.code ?? reply.message}`], start);
   }
   const ours = reply.reason !== undefined;
   return hop('webhook', 'failed',
     ours
       ? `A teams-bot-dev webhook answers on ${new URL(url).host}, but not at ${new URL(url).pathname} (${reply.reason}): it runs with another config.`
       : `Something else answers on ${new URL(url).host} (HTTP ${reply.status}), not the webhook: is your bot listening on the webhook's port?`,
-    [`POST ${url} → HTTP ${reply.status}${reply.reason ? ` ${reply.reason}` : ''}${reply.body ? `: ${reply.body}` : ''}`],
+    [where, `POST ${url} → HTTP ${reply.status}${reply.reason ? ` ${reply.reason}` : ''}${reply.body ? `: ${reply.body}` : ''}`],
     ours ? { title: 'Restart Webhook', command: 'teamsBot.restartWebhook' } : { title: 'Open Config', command: 'teamsBot.editConfig', args: [['webhook', 'port']] });
 }
 
 async function checkTunnel(
   input: DeliveryCheckInput,
   config: TeamsBotConfig,
+  port: number,
   skip: (id: HopId, why: string) => HopResult,
 ): Promise<{ hop?: HopResult; publicUrl?: string }> {
   const id = config.tunnel?.id;
@@ -171,7 +180,6 @@ async function checkTunnel(
     skip('tunnel', 'no tunnel.id in the config (Set Up Bot creates a persistent tunnel and records it)');
     return {};
   }
-  const port = config.webhook.port;
   const evidence: string[] = [];
   const fail = (summary: string, fix: HopFix): { hop: HopResult } => ({ hop: hop('tunnel', 'failed', summary, evidence, fix) });
   const startTunnel: HopFix = { title: 'Start Tunnel', command: 'teamsBot.startTunnel', cli: `devtunnel host ${id}` };

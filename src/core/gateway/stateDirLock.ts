@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,39 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../atomicWrite';
 import { ensureStateDir } from '../stateDir';
 import { withFileLock } from '../fileLock';
+import { GATEWAY_LOCK_FILE, heldHere, isAlive, processStart, readHolder, type LockHolder } from '../gatewayLockFile';
 
-/**
- * One gateway per state dir. Two gateways on one `.teams-bot/` would
- * interleave their appends to activities.jsonl and rotate it under each
- * other's feet, so the second one is refused with a message naming the first.
- *
- * The lock is a small JSON file, `gateway.lock`, saying who holds it (pid,
- * host name, port). It lives in the state dir itself, not in the OS temp dir:
- * the extension host and a terminal can see different temp dirs, but they
- * always agree on the state dir. Taking it creates the state dir, which is
- * fine: a running gateway is about to record there anyway.
- *
- * A gateway killed with SIGKILL cannot remove its file, so a holder whose
- * process no longer exists does not count: the next gateway takes over at
- * once. Every change to the file happens under a short mutex (the shared
- * src/core/fileLock.ts),
- * so two gateways starting together cannot both decide the old holder is gone
- * and both take over.
- */
-export const GATEWAY_LOCK_FILE = 'gateway.lock';
-
-export interface LockHolder {
-  pid: number;
-  hostname: string;
-  /** The port the holder listens on; the configured one until it has bound. */
-  port?: number;
-  url?: string;
-  startedAt: string;
-  /** Tells two holders in one process (or a reused pid) apart. */
-  token: string;
-  /** Linux: when the holder's process started (clock ticks after boot), so a pid reused by another process is not taken for it. */
-  processStart?: string;
-}
+export { GATEWAY_LOCK_FILE, runningGateway, type LockHolder } from '../gatewayLockFile';
 
 /** A second gateway on a state dir that a running gateway holds. */
 export class StateDirInUseError extends Error {
@@ -63,9 +32,24 @@ export class StateDirInUseError extends Error {
   }
 }
 
-/** Tokens of the locks this process holds: a holder with our pid but an unknown token is a dead process whose pid we reuse. */
-const heldHere = new Set<string>();
-
+/**
+ * One gateway per state dir. Two gateways on one `.teams-bot/` would
+ * interleave their appends to activities.jsonl and rotate it under each
+ * other's feet, so the second one is refused with a message naming the first.
+ *
+ * The lock is a small JSON file, `gateway.lock`, saying who holds it (pid,
+ * host name, port). It lives in the state dir itself, not in the OS temp dir:
+ * the extension host and a terminal can see different temp dirs, but they
+ * always agree on the state dir. Taking it creates the state dir, which is
+ * fine: a running gateway is about to record there anyway.
+ *
+ * A gateway killed with SIGKILL cannot remove its file, so a holder whose
+ * process no longer exists does not count: the next gateway takes over at
+ * once. Every change to the file happens under a short mutex (the shared
+ * src/core/fileLock.ts),
+ * so two gateways starting together cannot both decide the old holder is gone
+ * and both take over.
+ */
 export class StateDirLock {
   private released = false;
 
@@ -116,50 +100,6 @@ export class StateDirLock {
       const current = await readHolder(this.file);
       if (current?.token === this.holder.token) await fsp.unlink(this.file).catch(() => undefined);
     });
-  }
-}
-
-/** Undefined when there is no file, or it is unreadable (a holder could not have written it: it is written whole by rename). */
-async function readHolder(file: string): Promise<LockHolder | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    const value = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof value.pid !== 'number' || typeof value.hostname !== 'string' || typeof value.token !== 'string') return undefined;
-    return value as LockHolder;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(holder: LockHolder): boolean {
-  // Another machine (a shared network drive): its processes cannot be checked from here, so it counts as alive.
-  if (holder.hostname !== os.hostname()) return true;
-  if (holder.pid === process.pid) return heldHere.has(holder.token);
-  try {
-    process.kill(holder.pid, 0);
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  // A container restarted after a SIGKILL hands out the same small pids again: the pid alone can name another program.
-  const started = holder.processStart === undefined ? undefined : processStart(holder.pid);
-  return started === undefined || started === holder.processStart;
-}
-
-/** Field 22 of /proc/<pid>/stat (start time); undefined where there is no /proc. */
-function processStart(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may contain spaces; fields 3… follow the last ")".
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
   }
 }
 

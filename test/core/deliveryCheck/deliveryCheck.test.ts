@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { runDeliveryCheck, type DeliveryCheckInput } from '../../../src/core/deliveryCheck/deliveryCheck';
 import type { DeliveryCheckReport, HopId, HopResult } from '../../../src/core/deliveryCheck/hops';
 import { checkCredentials } from '../../../src/core/credentials/credentialCheck';
@@ -157,6 +158,27 @@ describe('Delivery Check (core, real gateway and CLI stand-ins)', function () {
     assert.equal(hopOf(report, 'probe').status, 'skipped');
     assert.match(hopOf(report, 'probe').summary, /webhook is not answering/);
     assert.equal(report.ok, false);
+  });
+
+  it('a gateway listening on another port than the config says (serve --port, port 0): its own port and URL, from gateway.lock', async () => {
+    const s = await setup();
+    // The same state dir, a config whose webhook.port is not where the running gateway listens.
+    const elsewhere = await freePort();
+    const config = parseJsonc(await fs.readFile(s.gw.configFile, 'utf8')) as { webhook: Record<string, unknown> };
+    const configFile = path.join(s.gw.dir, 'other-port.config.json');
+    await fs.writeFile(configFile, JSON.stringify({ ...config, webhook: { ...config.webhook, port: elsewhere } }));
+    const report = await s.check({ configFile });
+    const webhook = hopOf(report, 'webhook');
+    assert.equal(webhook.status, 'passed', JSON.stringify(webhook));
+    assert.match(webhook.evidence[0], new RegExp(`:${s.port}/api/messages: where the gateway holding .* \\(pid ${process.pid}\\) listens, from its gateway\\.lock \\(the config says port ${elsewhere}\\)`));
+    assert.equal(hopOf(report, 'tunnel').status, 'passed', 'the tunnel forwards the port the gateway listens on');
+    assert.equal(hopOf(report, 'probe').status, 'passed');
+
+    // Stopped: nothing holds the state dir, so the config's port is the one to check, and it says so.
+    await s.gw.gateway.stop();
+    const stopped = hopOf(await s.check({ configFile }), 'webhook');
+    assert.equal(stopped.status, 'failed');
+    assert.match(stopped.evidence[0], new RegExp(`:${elsewhere}/api/messages: the config's \\(no running gateway holds `));
   });
 
   it('tunnel not hosted: the tunnel hop fails with Start Tunnel; the probe and the endpoint are skipped', async () => {
