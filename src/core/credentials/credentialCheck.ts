@@ -29,9 +29,12 @@ export type CredentialCheckResult =
 
 export interface CredentialCheckInput {
   config: TeamsBotConfig;
-  /** Secret Storage's (extension) or the loaded config's (CLI); empty strings count as unset. */
+  /** Secret Storage's (extension) or the loaded config's (CLI, which holds MSTEAMS_APP_PASSWORD's value); empty strings count as unset. */
   secrets: TeamsBotSecrets;
-  /** Where MSTEAMS_APP_PASSWORD fills in when secrets has no password, as for the gateway. Default: process.env. */
+  /**
+   * MSTEAMS_APP_PASSWORD, when set, is the password used (as when the webhook starts: it wins over Secret
+   * Storage), and the result names it; secrets fills in when it is not set. Default: process.env.
+   */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   /** For the whole check; a managed-identity probe off Azure can otherwise sit on its own timeouts. Default 15 s. */
@@ -63,9 +66,10 @@ export async function checkCredentials(input: CredentialCheckInput): Promise<Cre
     };
   }
   const env = input.env ?? process.env;
-  const fromSecrets = input.secrets.appPassword || undefined;
+  // The environment's first: the loaded config's secrets hold the same value, and it did not come from a secret store.
   const fromEnv = env[APP_PASSWORD_ENV] || undefined;
-  const appPassword = fromSecrets ?? fromEnv;
+  const fromSecrets = fromEnv ? undefined : input.secrets.appPassword || undefined;
+  const appPassword = fromEnv ?? fromSecrets;
   const cloud = resolveCloud(config);
   const provider = new BotTokenProvider({
     config,

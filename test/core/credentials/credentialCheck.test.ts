@@ -41,6 +41,17 @@ describe('checkCredentials without a network', () => {
     assert.ok('ok' in r && !r.ok, JSON.stringify(r));
     assert.match(r.detail, /app password \(client secret\) from MSTEAMS_APP_PASSWORD/);
   });
+
+  it('the loaded config\'s secrets (MSTEAMS_APP_PASSWORD\'s value) are said to come from MSTEAMS_APP_PASSWORD, not a secret store; it wins over a stored one, as when the webhook starts', async () => {
+    const config = { ...defaultConfig(), appId: APP_ID, cloudOverrides: { loginEndpoint: 'https://127.0.0.1:9' } };
+    const env = { MSTEAMS_APP_PASSWORD: 'x-from-env' };
+    for (const secrets of [{ appPassword: 'x-from-env' }, { appPassword: 'x-stored' }]) {
+      const r = await checkCredentials({ config, secrets, env, timeoutMs: 300 });
+      assert.ok('ok' in r && !r.ok, JSON.stringify(r));
+      assert.match(r.detail, /app password \(client secret\) from MSTEAMS_APP_PASSWORD of app/);
+      assert.doesNotMatch(r.detail, /secret store/);
+    }
+  });
 });
 
 /**
