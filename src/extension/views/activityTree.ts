@@ -3,7 +3,7 @@ import type { ActivityRecord } from '../../core/activity/activityRecord';
 import type { Fate } from '../../core/reasons';
 import { REASONS } from '../../core/reasons';
 import type { Ctx } from '../ctx';
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown, inlineCode } from './markdown';
 import { ago } from '../../core/timeAgo';
 import { displayText } from '../../core/displayText';
 import { ActivityFilter, type ConversationFilter, type SenderFilter } from './activityFilter';
@@ -173,7 +173,7 @@ function tooltip(record: ActivityRecord): vscode.MarkdownString {
   }
   md.appendMarkdown(`- ${record.direction === 'inbound' ? 'Received' : 'Sent'} ${new Date(record.time).toLocaleString()} · HTTP ${record.status} · ${record.latencyMs} ms\n`);
   md.appendMarkdown(`- Source: ${record.source} · auth: ${record.auth}\n`);
-  if (s.senderId) md.appendMarkdown(`- Sender: ${s.senderName ? `${escapeMarkdown(s.senderName)} ` : ''}\`${s.senderId}\`${s.aadObjectId ? ` (AAD \`${s.aadObjectId}\`)` : ''}\n`);
-  if (s.conversationId) md.appendMarkdown(`- Conversation (${s.conversationKind ?? '?'}): \`${s.conversationId}\`\n`);
+  if (s.senderId) md.appendMarkdown(`- Sender: ${s.senderName ? `${escapeMarkdown(s.senderName)} ` : ''}${inlineCode(s.senderId)}${s.aadObjectId ? ` (AAD ${inlineCode(s.aadObjectId)})` : ''}\n`);
+  if (s.conversationId) md.appendMarkdown(`- Conversation (${s.conversationKind ?? '?'}): ${inlineCode(s.conversationId)}\n`);
   return md;
 }

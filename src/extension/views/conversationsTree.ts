@@ -3,7 +3,7 @@ import { readConversations, conversationLabel, CONVERSATIONS_FILE, type Conversa
 import type { ConversationKind } from '../../core/activity/activity';
 import { ago } from '../../core/timeAgo';
 import type { Ctx } from '../ctx';
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown, inlineCode } from './markdown';
 
 /** A row: one of the three groups, or a conversation in it. */
 export type ConversationNode = { group: ConversationKind; count: number } | { conversation: ConversationReferenceEntry };
@@ -116,11 +116,11 @@ export class ConversationsTreeProvider implements vscode.TreeDataProvider<Conver
 function tooltip(c: ConversationReferenceEntry): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${escapeMarkdown(conversationLabel(c))}**${c.simulated ? ' (simulated: messages go to the Activities view)' : ''}\n\n`);
-  md.appendMarkdown(`- Conversation: \`${c.id}\`\n`);
-  if (c.user) md.appendMarkdown(`- ${c.kind === 'personal' ? 'User' : 'Last sender'}: ${c.user.name ? `${escapeMarkdown(c.user.name)} ` : ''}\`${c.user.id}\`\n`);
-  if (c.team) md.appendMarkdown(`- Team: ${c.team.name ? `${escapeMarkdown(c.team.name)} ` : ''}\`${c.team.id}\`\n`);
-  if (c.tenantId) md.appendMarkdown(`- Tenant: \`${c.tenantId}\`\n`);
-  md.appendMarkdown(`- Service URL: \`${c.serviceUrl}\`\n`);
+  md.appendMarkdown(`- Conversation: ${inlineCode(c.id)}\n`);
+  if (c.user) md.appendMarkdown(`- ${c.kind === 'personal' ? 'User' : 'Last sender'}: ${c.user.name ? `${escapeMarkdown(c.user.name)} ` : ''}${inlineCode(c.user.id)}\n`);
+  if (c.team) md.appendMarkdown(`- Team: ${c.team.name ? `${escapeMarkdown(c.team.name)} ` : ''}${inlineCode(c.team.id)}\n`);
+  if (c.tenantId) md.appendMarkdown(`- Tenant: ${inlineCode(c.tenantId)}\n`);
+  md.appendMarkdown(`- Service URL: ${inlineCode(c.serviceUrl)}\n`);
   md.appendMarkdown(`- Last activity: ${new Date(c.lastActivityAt).toLocaleString()}\n`);
   return md;
 }
