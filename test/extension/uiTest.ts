@@ -18,6 +18,10 @@
  * 6. Rows lead with fate · reason, visible at the default width; a filter shows in the Activities header
  *    with Clear Filters; three clicked activities share one preview tab; with the config deleted while
  *    running, one welcome text and no Start Webhook; the inline Revoke empties Approved Senders.
+ * 7. The Chat panel (chatPanelSteps): opened from the Activities title bar, driven inside its webview
+ *    (echo, a group chat drop with its reason, the @ picker, the card bot's Action.Execute refresh, suggested
+ *    actions, update and delete, lifecycle events, a reaction, edit and delete, a task/fetch dialog, no CSP
+ *    refusal, a window reload); screenshot test-results/chat-panel.png (docs/images/chat-panel.png).
  * Exit 0 when every check passed, 1 with the failed check otherwise (plus test-results/ui-failure.png).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -308,9 +312,10 @@ async function switchConfig(configFile: string, text: string, webhook: string, p
 
 /**
  * Opens the Chat panel from the Activities title bar and drives it inside its webview: a plain echo,
- * the card bot's Action.Execute answered with a refreshed card, an update and a delete, a group chat
- * message without a mention dropped with its reason beside it, the @ picker, a window reload that
- * keeps the transcripts; screenshot test-results/chat-panel.png. Leaves the original config and no editors.
+ * a group chat message without a mention dropped with its reason beside it, the @ picker, the card
+ * bot's Action.Execute answered with a refreshed card, an update and a delete, lifecycle events, a
+ * reaction, edit and delete, a task/fetch dialog, no CSP refusal, a window reload that keeps the
+ * transcripts; screenshot test-results/chat-panel.png. Leaves the original config and no editors.
  */
 async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string; configFile: string; activitiesView: Locator }): Promise<void> {
   const { page } = wb;
@@ -416,6 +421,16 @@ async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string;
       check((await botEntry('Working…').count()) === 0, '"Working…" was not replaced by its update');
     });
 
+    await step('chat: screenshot of the panel (test-results/chat-panel.png)', async () => {
+      // The side bar closed: the picture is the panel, at a readable width.
+      await wb.runCommand('View: Close Primary Side Bar');
+      await page.setViewportSize({ width: 1100, height: 860 });
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(500);
+      const shot = await wb.screenshot('chat-panel.png', { selector: '.part.editor' });
+      log(`screenshot: ${shot}`);
+    });
+
     await step('chat: events on demand (the bot installed), a reaction to a bot message, and the user editing and deleting their own message', async () => {
       const undelivered = async (entry: Locator) => (await entry.locator('.fate').allTextContents()).join(' ');
       await chat.locator('#events').selectOption({ value: 'install' });
@@ -465,16 +480,6 @@ async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string;
     await step('chat: the page broke no rule of its content security policy', async () => {
       const refused = wb.consoleLines.filter((l) => /Refused to|Content[- ]Security[- ]Policy/i.test(l));
       check(refused.length === 0, `CSP violations in the browser console:\n  ${refused.join('\n  ')}`);
-    });
-
-    await step('chat: screenshot of the panel (test-results/chat-panel.png)', async () => {
-      // The side bar closed: the picture is the panel, at a readable width.
-      await wb.runCommand('View: Close Primary Side Bar');
-      await page.setViewportSize({ width: 1100, height: 860 });
-      await page.mouse.move(5, 5);
-      await page.waitForTimeout(500);
-      const shot = await wb.screenshot('chat-panel.png', { selector: '.part.editor' });
-      log(`screenshot: ${shot}`);
     });
 
     await step('chat: after a window reload the panel comes back with its transcripts', async () => {

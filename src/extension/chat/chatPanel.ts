@@ -134,10 +134,11 @@ class ChatPanel implements ChatPanelHandle {
     }
     if (!('method' in msg)) {
       // The page is (again) ready: tell it where things stand, then what waited for it.
-      this.ready = true;
-      this.syncSession();
+      // First the kept transcripts (before the status, whose handling saves the page's own copy), then the rest.
       const kept = await this.kept();
-      if (kept) this.post({ type: 'restore', state: kept });
+      this.ready = true;
+      this.post({ type: 'restore', state: kept ?? null });
+      this.syncSession();
       for (const event of this.queued.splice(0)) this.post(event);
       return;
     }

@@ -45,7 +45,7 @@ export type ChatEvent =
   /** Something the bot did: a message, an update, a delete or a typing indicator. */
   | { type: 'bot'; event: ChatBotActivity }
   /** The transcripts the panel kept (ChatSavedState), sent when the page is ready: the page takes them if newer than its own. */
-  | { type: 'restore'; state: { savedAt: number } & Record<string, unknown> }
+  | { type: 'restore'; state: ({ savedAt: number } & Record<string, unknown>) | null }
   /** Asks the webview to type (and send) a message, in the first conversation of that kind when one is named (tests, and the command's arguments). */
   | { type: 'compose'; text: string; send?: boolean; conversation?: ChatConversation['kind'] };
 

@@ -85,11 +85,17 @@ function isState(value: unknown): value is State {
   return s?.version === 1 && Array.isArray(s.convs) && typeof s.current === 'string' && !!s.speaker;
 }
 
+/** After a change to the transcripts: the webview state and the panel's copy, stamped with the time. */
 function save(): void {
   for (const c of state.convs) if (c.entries.length > MAX_ENTRIES) c.entries.splice(0, c.entries.length - MAX_ENTRIES);
   state.savedAt = Date.now();
   vscode.setState(state);
   vscode.postMessage({ type: 'state', state });
+}
+
+/** After bookkeeping that is not a change to the transcripts (status, conversation ids): keeps the stamp, so it never outdates the panel's copy. */
+function saveQuietly(): void {
+  vscode.setState(state);
 }
 
 const uid = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -147,9 +153,10 @@ window.addEventListener('message', (e: MessageEvent<ChatEvent>) => {
       renderToolbar();
       renderBanner();
       if (running) void resolveConversationIds();
-      save();
+      saveQuietly();
       break;
     case 'restore':
+      // The panel's copy wins when newer: VS Code may have restored an older webview state (or none).
       if (isState(msg.state) && msg.state.savedAt > (state.savedAt ?? 0)) {
         state = msg.state;
         ensureConvs();
@@ -184,7 +191,7 @@ async function resolveConversationIds(): Promise<void> {
       return; // the webhook stopped meanwhile; asked again when it runs
     }
   }
-  save();
+  saveQuietly();
   for (const event of orphans.splice(0)) onBot(event);
 }
 
