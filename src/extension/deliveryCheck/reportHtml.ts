@@ -47,7 +47,7 @@ function hopHtml(hop: HopResult): string {
   const evidence = hop.evidence.length ? `<ul class="evidence">${hop.evidence.map((e) => `<li><code>${escapeHtml(e)}</code></li>`).join('')}</ul>` : '';
   const fix = hop.fix && hop.status !== 'passed' && hop.status !== 'skipped' ? fixHtml(hop.fix) : hop.fix?.command === 'teamsBot.showActivity' ? fixHtml(hop.fix) : '';
   return `<div class="hop ${hop.status}" data-hop="${hop.id}" data-status="${hop.status}">
-<div><span class="mark" aria-label="${hop.status}">${STATUS_MARK[hop.status]}</span><strong>${escapeHtml(hop.title)}</strong></div>
+<div><span class="mark" role="img" aria-label="${hop.status}">${STATUS_MARK[hop.status]}</span><strong>${escapeHtml(hop.title)}</strong></div>
 <div>${escapeHtml(hop.summary)}</div>
 ${evidence}${fix}
 </div>`;

@@ -65,6 +65,8 @@ describe('Delivery Check command', function () {
     }, JSON.stringify(view.report.hops, null, 2));
     const order = [...view.html.matchAll(/data-hop="([a-z-]+)" data-status="([a-z]+)"/g)].map((m) => `${m[1]}:${m[2]}`);
     assert.deepEqual(order.slice(0, 3), ['endpoint:failed', 'credentials:failed', 'last-activity:warning']);
+    // Screen readers read each mark as its status (an aria-label on a bare span is ignored: it needs a role).
+    assert.match(view.html, /<span class="mark" role="img" aria-label="failed">✗<\/span><strong>Teams app endpoint/);
     assert.match(view.html, /<a class="fix" href="command:teamsBot\.updateEndpoint">Update Teams App Endpoint<\/a>/);
     assert.match(view.html, /<a class="fix" href="command:teamsBot\.setupBot">Set Up Bot<\/a>/);
     assert.match(view.html, /In a terminal: <code>teams app update 0e6c1f5a-2b7d-4c3e-9a8f-1d2e3f4a5b6c --endpoint http:\/\/127\.0\.0\.1:\d+\/api\/messages<\/code>/);
