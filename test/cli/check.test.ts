@@ -7,15 +7,14 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { promises as fs, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { DeliveryCheckReport } from '../../src/core/deliveryCheck/hops';
 import { CLI_JS, childEnv, freePort, requireBuiltCli } from '../support/cli';
 import { startGateway, startRecordingBot, type RecordingBot, type RunningGateway } from '../support/gatewayHarness';
 import { startTunnelRelay, type TunnelRelay } from '../support/tunnelRelay';
 import { envWithStandIns } from '../core/drivers/driverTestSupport';
-import { hasOpenssl, makeCertificates, startFakeEntra, type FakeEntra } from '../core/connector/fakeEntra';
+import { startFakeEntraWithTestCa, type FakeEntra } from '../core/connector/fakeEntra';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const SECRET = 'Sup3r~Secret.Value_9876';
@@ -26,8 +25,7 @@ const TEAMS_APP_ID = '0e6c1f5a-2b7d-4c3e-9a8f-1d2e3f4a5b6c';
 
 describe('CLI: teams-bot-dev check', function () {
   this.timeout(120_000);
-  let certs: string;
-  let entra: FakeEntra;
+  let entra: FakeEntra & { caFile: string };
   let bot: RecordingBot;
   let gw: RunningGateway;
   let relay: TunnelRelay;
@@ -35,26 +33,11 @@ describe('CLI: teams-bot-dev check', function () {
   let teamsState: string;
 
   before(async function () {
-    if (!hasOpenssl()) {
-      process.stderr.write('      (skipped: openssl is not installed, and these tests need it to make a test CA: apt-get install openssl)\n');
-      this.skip();
-    }
     this.timeout(5 * 60_000);
+    entra = await startFakeEntraWithTestCa(this, { clientId: APP_ID, clientSecret: SECRET, tenants: [TENANT, 'botframework.com'] });
     requireBuiltCli();
-    certs = mkdtempSync(path.join(os.tmpdir(), 'tbd-check-ca-'));
-    makeCertificates(certs);
-    entra = await startFakeEntra({
-      cert: readFileSync(path.join(certs, 'leaf.crt'), 'utf8'),
-      key: readFileSync(path.join(certs, 'leaf.key'), 'utf8'),
-      clientId: APP_ID,
-      clientSecret: SECRET,
-      tenants: [TENANT, 'botframework.com'],
-    });
   });
-  after(async () => {
-    await entra?.stop();
-    if (certs) rmSync(certs, { recursive: true, force: true });
-  });
+  after(() => entra?.stop());
   beforeEach(async () => {
     bot = await startRecordingBot();
     const port = await freePort();
@@ -80,7 +63,7 @@ describe('CLI: teams-bot-dev check', function () {
       ...childEnv(),
       ...envWithStandIns({ FAKE_DEVTUNNEL_STATE: tunnelState, FAKE_DEVTUNNEL_URL: relay.url, FAKE_TEAMS_STATE: teamsState }),
       NO_COLOR: '1',
-      NODE_EXTRA_CA_CERTS: path.join(certs, 'ca.crt'),
+      NODE_EXTRA_CA_CERTS: entra.caFile,
       NO_PROXY: '127.0.0.1,localhost',
       MSTEAMS_APP_PASSWORD: appPassword,
     };

@@ -6,15 +6,14 @@
  * not send.
  */
 import { strict as assert } from 'node:assert';
-import { promises as fs, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ActivityRecord } from '../../src/core/activity/activityRecord';
 import { makeTempDir, postJson, requireBuiltCli, runCli, startServe, type LineProcess } from '../support/cli';
 import { startBotFrameworkStub, type BotFrameworkStub } from '../support/botFrameworkStub';
 import { startFakeConnector, type FakeConnector } from '../support/fakeConnector';
 import { personalMessage } from '../support/gatewayHarness';
-import { hasOpenssl, makeCertificates, startFakeEntra, type FakeEntra } from '../core/connector/fakeEntra';
+import { startFakeEntraWithTestCa, type FakeEntra } from '../core/connector/fakeEntra';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const SECRET = 'Sup3r~Secret.Value_9876';
@@ -25,32 +24,16 @@ const CAROL = { id: '29:carol', name: 'Carol Tester', aadObjectId: 'aaaaaaaa-000
 
 describe('CLI: teams-bot-dev credentials check', function () {
   this.timeout(120_000);
-  let certs: string;
-  let entra: FakeEntra;
+  let entra: FakeEntra & { caFile: string };
   let dir: string;
   let configFile: string;
 
   before(async function () {
-    if (!hasOpenssl()) {
-      process.stderr.write('      (skipped: openssl is not installed, and these tests need it to make a test CA: apt-get install openssl)\n');
-      this.skip();
-    }
     this.timeout(5 * 60_000);
+    entra = await startFakeEntraWithTestCa(this, { clientId: APP_ID, clientSecret: SECRET, tenants: [TENANT, 'botframework.com'] });
     requireBuiltCli();
-    certs = mkdtempSync(path.join(os.tmpdir(), 'tbd-cred-ca-'));
-    makeCertificates(certs);
-    entra = await startFakeEntra({
-      cert: readFileSync(path.join(certs, 'leaf.crt'), 'utf8'),
-      key: readFileSync(path.join(certs, 'leaf.key'), 'utf8'),
-      clientId: APP_ID,
-      clientSecret: SECRET,
-      tenants: [TENANT, 'botframework.com'],
-    });
   });
-  after(async () => {
-    await entra?.stop();
-    if (certs) rmSync(certs, { recursive: true, force: true });
-  });
+  after(() => entra?.stop());
   beforeEach(async () => {
     dir = await makeTempDir('tbd-cred-');
     configFile = path.join(dir, 'teams-bot.config.json');
@@ -61,7 +44,7 @@ describe('CLI: teams-bot-dev credentials check', function () {
   });
 
   const env = (appPassword?: string) => ({
-    NODE_EXTRA_CA_CERTS: path.join(certs, 'ca.crt'),
+    NODE_EXTRA_CA_CERTS: entra.caFile,
     NO_PROXY: '127.0.0.1,localhost',
     ...(appPassword === undefined ? {} : { MSTEAMS_APP_PASSWORD: appPassword }),
   });

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface TokenRequest {
@@ -249,6 +250,35 @@ export function makeCertificates(dir: string): void {
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1']);
   fs.writeFileSync(path.join(dir, 'leaf.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
   run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.crt', '-days', '2', '-extfile', 'leaf.ext']);
+}
+
+/**
+ * The fake Entra over https with a fresh test CA, for a suite whose child
+ * processes (the CLI) ask it: caFile goes into their NODE_EXTRA_CA_CERTS. Skips
+ * the suite, with a note, when openssl (which makes the CA) is missing. stop()
+ * also removes the CA's directory.
+ */
+export async function startFakeEntraWithTestCa(suite: Mocha.Context, opts: Omit<FakeEntraOptions, 'cert' | 'key'>): Promise<FakeEntra & { caFile: string }> {
+  if (!hasOpenssl()) {
+    process.stderr.write('      (skipped: openssl is not installed, and these tests need it to make a test CA: apt-get install openssl)\n');
+    suite.skip();
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tbd-entra-ca-'));
+  try {
+    makeCertificates(dir);
+    const entra = await startFakeEntra({ ...opts, cert: fs.readFileSync(path.join(dir, 'leaf.crt'), 'utf8'), key: fs.readFileSync(path.join(dir, 'leaf.key'), 'utf8') });
+    const stopServer = entra.stop.bind(entra);
+    return Object.assign(entra, {
+      caFile: path.join(dir, 'ca.crt'),
+      stop: async () => {
+        await stopServer();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    });
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** True when openssl can run (the CA needs it); tests skip with a note otherwise. */

@@ -7,6 +7,8 @@ import { defaultConfig } from '../../../src/core/config/configLoader';
 import { freePort } from '../../../src/core/process/freePort';
 import { checkCredentials, type CredentialCheckResult } from '../../../src/core/credentials/credentialCheck';
 import { hasOpenssl, makeCertificates, runWithTestCa, startFakeEntra, type FakeEntra } from '../connector/fakeEntra';
+// Type only: erased, so importing it does not run the child's main().
+import type { ChildCase } from './credentialCheckChild';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
 const SECRET = 'Sup3r~Secret.Value_9876';
@@ -246,13 +248,6 @@ describe('checkCredentials against a fake Entra ID (child process)', function ()
   });
 });
 
-interface ChildCase {
-  name: string;
-  config: Record<string, unknown>;
-  appPassword?: string;
-  env?: Record<string, string>;
-  timeoutMs?: number;
-}
 
 async function runChild(dir: string, entra: FakeEntra, cases: ChildCase[]) {
   // MSAL reads the App Service managed identity variables from the process environment.

@@ -10,7 +10,7 @@ import { parseConfigText } from '../../../src/core/config/configLoader';
 import { checkCredentials } from '../../../src/core/credentials/credentialCheck';
 import { MemoryLogger } from '../../../src/core/logger';
 
-interface ChildCase {
+export interface ChildCase {
   name: string;
   /** Raw config, validated and defaulted by the real loader. */
   config: Record<string, unknown>;
