@@ -83,10 +83,11 @@ export class StatusBar implements vscode.Disposable {
 
 /**
  * A failure state's tooltip ends with a Run Delivery Check button: the one
- * command its trusted Markdown may run (nothing else in the text can).
+ * command its trusted Markdown may run (nothing else in the text can),
+ * with the command's own icon ($(checklist) is Run Teams App Doctor's).
  */
 function withDeliveryCheck(markdown: string): vscode.MarkdownString {
-  const text = new vscode.MarkdownString(`${markdown}\n\n[$(checklist) Run Delivery Check](command:teamsBot.deliveryCheck "Check every hop from Teams to your bot")`, true);
+  const text = new vscode.MarkdownString(`${markdown}\n\n[$(pulse) Run Delivery Check](command:teamsBot.deliveryCheck "Check every hop from Teams to your bot")`, true);
   text.isTrusted = { enabledCommands: ['teamsBot.deliveryCheck'] };
   return text;
 }

@@ -87,7 +87,10 @@ describe('Delivery Check command', function () {
       bar.state = { status: 'stopped', error: 'Port 3978 is already in use by another process' };
       bar.render();
       const tooltip = bar.item.tooltip as vscode.MarkdownString;
-      assert.match(tooltip.value, /\[\$\(checklist\) Run Delivery Check\]\(command:teamsBot\.deliveryCheck /);
+      // The command's own icon, as on the Activities title bar (not Run Teams App Doctor's $(checklist)).
+      const icon = (vscode.extensions.getExtension('teams-bot-dev.teams-bot-dev')!.packageJSON.contributes.commands as { command: string; icon?: string }[]).find((c) => c.command === 'teamsBot.deliveryCheck')?.icon;
+      assert.equal(icon, '$(pulse)');
+      assert.ok(tooltip.value.includes(`[${icon} Run Delivery Check](command:teamsBot.deliveryCheck `), tooltip.value);
       assert.deepEqual(tooltip.isTrusted, { enabledCommands: ['teamsBot.deliveryCheck'] });
     } finally {
       bar.state = before;
