@@ -4,7 +4,7 @@ import type { TeamsBotConfig } from '../../core/config/configTypes';
 import { ago } from '../../core/timeAgo';
 import type { Ctx } from '../ctx';
 import { loadConfigModule } from '../lazyModules';
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown, inlineCode } from './markdown';
 
 /**
  * Everyone who may message the bot, and where that permission lives: a
@@ -98,9 +98,9 @@ function tooltip(sender: ApprovedSenderView, configFile: string | undefined): vs
   } else {
     md.appendMarkdown('**In the config\'s allowFrom**: personal chats, and group chats and channels while groupAllowFrom is unset or empty. Remove the entry from the file to revoke it.\n\n');
   }
-  md.appendMarkdown(`- Entry: \`${sender.entry}\`\n`);
-  if (sender.id && sender.id !== sender.entry) md.appendMarkdown(`- Teams id: \`${sender.id}\`\n`);
-  if (sender.aadObjectId && sender.aadObjectId !== sender.entry) md.appendMarkdown(`- AAD object id: \`${sender.aadObjectId}\`\n`);
+  md.appendMarkdown(`- Entry: ${inlineCode(sender.entry)}\n`);
+  if (sender.id && sender.id !== sender.entry) md.appendMarkdown(`- Teams id: ${inlineCode(sender.id)}\n`);
+  if (sender.aadObjectId && sender.aadObjectId !== sender.entry) md.appendMarkdown(`- AAD object id: ${inlineCode(sender.aadObjectId)}\n`);
   if (sender.approvedAt) md.appendMarkdown(`- Approved ${new Date(sender.approvedAt).toLocaleString()}${sender.approvedBy ? ` by ${escapeMarkdown(sender.approvedBy)}` : ''}${sender.code ? ` (code \`${sender.code}\`)` : ''}\n`);
   md.appendMarkdown(`- Lives in: ${sender.source === 'pairing' ? '`allowFrom.json` in the state dir' : `\`${configFile ?? 'teams-bot.config.json'}\``}\n`);
   return md;

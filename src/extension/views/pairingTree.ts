@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { PairingRequest } from '../../core/pairing/pairingRequest';
 import type { Ctx } from '../ctx';
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown, inlineCode } from './markdown';
 import { ago } from '../../core/timeAgo';
 
 /** One row per pending pairing request; refreshed by the store's events, never polled. */
@@ -29,8 +29,8 @@ export class PairingTreeProvider implements vscode.TreeDataProvider<PairingReque
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${escapeMarkdown(who)}** wants to message your bot\n\n`);
     tooltip.appendMarkdown(`- Code: \`${request.code}\`${request.repliedAt ? ' (sent to them)' : ' (not sent to them yet)'}\n`);
-    tooltip.appendMarkdown(`- Teams id: \`${request.id}\`\n`);
-    if (request.meta.aadObjectId) tooltip.appendMarkdown(`- AAD object id: \`${request.meta.aadObjectId}\` (what an approval records)\n`);
+    tooltip.appendMarkdown(`- Teams id: ${inlineCode(request.id)}\n`);
+    if (request.meta.aadObjectId) tooltip.appendMarkdown(`- AAD object id: ${inlineCode(request.meta.aadObjectId)} (what an approval records)\n`);
     tooltip.appendMarkdown(`- Messages: ${count}, first ${ago(request.createdAt)}, last ${ago(request.lastSeenAt)}\n`);
     item.tooltip = tooltip;
     return item;

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import MarkdownIt from 'markdown-it';
 import type { ActivityRecord } from '../../../src/core/activity/activityRecord';
 import type { ConversationReferenceEntry } from '../../../src/core/conversations/conversationStore';
+import type { PairingRequest } from '../../../src/core/pairing/pairingRequest';
+import type { ApprovedSenderView } from '../../../src/core/pairing/pairingActions';
 import { api, EXTENSION_ID } from './helpers';
 
 type MenuEntry = { command: string; when?: string; group?: string };
@@ -59,5 +61,21 @@ describe('Sidebar manifest and tooltips', () => {
     assert.doesNotMatch(html, /<a |<img /, html);
     const codes = codeTexts(html);
     for (const id of [record.summary.senderId!, record.summary.aadObjectId!, HOSTILE]) assert.ok(codes.includes(id), `${id} in ${JSON.stringify(codes)}`);
+  });
+
+  it('Pairing Requests and Approved Senders tooltips show a sender\'s ids with backticks as text, with no link or image', async () => {
+    const a = await api();
+    const now = new Date().toISOString();
+    const request: PairingRequest = { id: '29:p`[a](https://evil.example/p)`', code: 'ABCDEFGH', createdAt: now, lastSeenAt: now, meta: { name: 'Mallory', aadObjectId: 'o`![](https://evil.example/o.png)', count: 1 } };
+    const sender = { entry: '29:e`[a](https://evil.example/e)', id: '29:i`![](https://evil.example/i.png)', aadObjectId: 'x`[a](https://evil.example/x)`', source: 'pairing' } as ApprovedSenderView;
+    for (const [tooltip, ids] of [
+      [a.pairingTree.getTreeItem(request).tooltip, [request.id, request.meta.aadObjectId!]],
+      [a.approvedSenders.getTreeItem(sender).tooltip, [sender.entry, sender.id!, sender.aadObjectId!]],
+    ] as const) {
+      const html = render(tooltip as vscode.MarkdownString);
+      assert.doesNotMatch(html, /<a |<img /, html);
+      const codes = codeTexts(html);
+      for (const id of ids) assert.ok(codes.includes(id), `${id} in ${JSON.stringify(codes)}`);
+    }
   });
 });
