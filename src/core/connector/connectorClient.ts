@@ -13,6 +13,7 @@ import type { Logger } from '../logger';
 import type { Reason } from '../reasons';
 import { silentLogger } from '../logger';
 import { whenAborted } from '../whenAborted';
+import { formatSeconds } from '../process/processErrors';
 import type { BotTokenProvider } from '../credentials/botTokenProvider';
 import { checkServiceUrl, type ConnectorHostContext } from './connectorHosts';
 import { explainConnectorError } from './connectorErrors';
@@ -132,7 +133,7 @@ export class ConnectorClient {
       ok: false,
       reason: 'send-failed',
       status: 0,
-      detail: `${what} within ${this.timeoutMs < 1000 ? `${this.timeoutMs} ms` : `${Math.round(this.timeoutMs / 1000)} s`}.`,
+      detail: `${what} within ${formatSeconds(this.timeoutMs)}.`,
     };
   }
 

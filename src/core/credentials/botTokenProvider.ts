@@ -16,6 +16,7 @@ import type { CloudName, TeamsBotConfig, TeamsBotSecrets } from '../config/confi
 import { explainEntraError, entraErrorCode, type EntraErrorExplanation } from './entraErrors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
+import { firstLine } from '../process/textLines';
 
 export type BotTokenConfig = Pick<
   TeamsBotConfig,
@@ -165,7 +166,7 @@ export class BotTokenProvider {
       if (typeof body?.error_description === 'string' && body.error_description) {
         kind = 'refused';
         const error = typeof body.error === 'string' ? ` (${body.error})` : '';
-        text = `Entra ID refused the discovery of tenant ${this.tenant}${error}: ${firstLine(body.error_description)}`;
+        text = `Entra ID refused the discovery of tenant ${this.tenant}${error}: ${entraSentence(body.error_description)}`;
       } else {
         kind = 'failed';
         text = `Entra ID answered HTTP ${res.status} for the discovery of tenant ${this.tenant} (${url}).`;
@@ -203,15 +204,15 @@ export class BotTokenProvider {
       text = 'The request to Entra ID was cancelled (timed out).';
     } else if (description) {
       kind = 'refused';
-      text = `Entra ID refused the ${this.kind} token request${code ? ` (${code})` : ''}: ${firstLine(description)}`;
+      text = `Entra ID refused the ${this.kind} token request${code ? ` (${code})` : ''}: ${entraSentence(description)}`;
     } else if (name === 'CredentialUnavailableError' || (this.kind === 'client-certificate' && unreadableCertificate(err, message))) {
       // A certificate file that is missing, unreadable or not a PEM is read at
       // the first token request: it is this machine's problem, not Entra's.
       kind = 'unavailable';
-      text = `The ${this.kind} credential is not available here: ${firstLine(message)}`;
+      text = `The ${this.kind} credential is not available here: ${entraSentence(message)}`;
     } else {
       kind = 'failed';
-      text = `The ${this.kind} token request failed: ${firstLine(message)}`;
+      text = `The ${this.kind} token request failed: ${entraSentence(message)}`;
     }
     const scrubbed = scrub(text, this.secret);
     const aadsts = entraErrorCode(scrubbed);
@@ -278,11 +279,11 @@ function unreadableCertificate(err: unknown, message: string): boolean {
   return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || /\bPEM\b/.test(message);
 }
 
-function firstLine(text: string): string {
+/** An Entra error description as one sentence. */
+function entraSentence(text: string): string {
   // AADSTS descriptions end with "Trace ID: … Correlation ID: … Timestamp: …",
   // on new lines or after " - "; those help Microsoft support, not the developer.
-  const line = text
-    .split(/\r?\n/)[0]
+  const line = firstLine(text)
     .replace(/\s*-?\s*(Trace ID|Correlation ID|Timestamp):.*$/i, '')
     .trim();
   const clipped = line.length > 300 ? `${line.slice(0, 300)}…` : line;

@@ -13,6 +13,7 @@ import type { TeamsCli } from '../drivers/teamsCli';
 import { TeamsCliError } from '../drivers/teamsCliErrors';
 import { TEAMS_TOOL } from '../drivers/teamsCli';
 import { ToolNotFoundError } from '../process/toolNotFound';
+import { formatSeconds } from '../process/processErrors';
 import { GATEWAY_LOCK_FILE, runningGateway } from '../gatewayLockFile';
 import { REASONS } from '../reasons';
 import { messagingEndpoint, sameEndpoint } from '../setup/endpoint';
@@ -334,7 +335,7 @@ function connect(host: string, port: number, timeoutMs: number): Promise<{ ok: t
     });
     socket.once('timeout', () => {
       socket.destroy();
-      resolve({ ok: false, code: 'ETIMEDOUT', message: `no answer within ${Math.round(timeoutMs / 1000)} s` });
+      resolve({ ok: false, code: 'ETIMEDOUT', message: `no answer within ${formatSeconds(timeoutMs)}` });
     });
     socket.once('error', (err: NodeJS.ErrnoException) => resolve({ ok: false, code: err.code ?? 'error', message: err.message }));
   });

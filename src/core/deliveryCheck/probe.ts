@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Source } from '../activity/activityRecord';
+import { formatSeconds } from '../process/processErrors';
 
 /**
  * The Delivery Check's probe: a POST to the webhook path carrying this header
@@ -116,7 +117,7 @@ export function sendProbe(url: string, nonce: string, opts: { timeoutMs?: number
         });
       },
     );
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${Math.round((opts.timeoutMs ?? 10_000) / 1000)} s`), { code: 'ETIMEDOUT' })));
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${formatSeconds(opts.timeoutMs ?? 10_000)}`), { code: 'ETIMEDOUT' })));
     req.on('error', (err) => resolve({ kind: 'unreachable', code: (err as NodeJS.ErrnoException).code, message: err.message }));
     req.end(body);
   });

@@ -1,3 +1,4 @@
+import { formatSeconds } from '../process/processErrors';
 import { INVOKE_CONTRACTS, UNKNOWN_INVOKE, type InvokeContract } from './invokeContracts';
 
 /** One problem with the bot's answer: `code` is stable (filters, tests), `text` is one sentence for people. */
@@ -44,7 +45,7 @@ export function checkInvokeAnswer(activity: { type?: unknown; name?: unknown }, 
   if ('none' in answer) {
     return [{
       code: 'invoke-no-answer',
-      text: `the bot gave no answer to ${label} (${answer.none}); Teams waits ${seconds(deadlineMs)} for it and then shows the user an error ("Unable to reach app" or a failed card action)`,
+      text: `the bot gave no answer to ${label} (${answer.none}); Teams waits ${formatSeconds(deadlineMs)} for it and then shows the user an error ("Unable to reach app" or a failed card action)`,
     }];
   }
 
@@ -52,7 +53,7 @@ export function checkInvokeAnswer(activity: { type?: unknown; name?: unknown }, 
   if (answer.latencyMs > deadlineMs) {
     warnings.push({
       code: 'invoke-late',
-      text: `the bot answered ${label} after ${seconds(answer.latencyMs)}, but Teams waits only ${seconds(deadlineMs)} (${contract.doc}): in Teams the user sees an error and the answer is thrown away`,
+      text: `the bot answered ${label} after ${formatSeconds(answer.latencyMs)}, but Teams waits only ${formatSeconds(deadlineMs)} (${contract.doc}): in Teams the user sees an error and the answer is thrown away`,
     });
   }
 
@@ -94,8 +95,4 @@ function asJson(body: unknown): unknown {
   } catch {
     return body;
   }
-}
-
-function seconds(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${Math.round(ms)} ms`;
 }

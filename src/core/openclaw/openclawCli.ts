@@ -1,6 +1,6 @@
 import { runProcess, type CallOptions, type DriverOptions, type ProcessResult } from '../process/processRunner';
 import { redactText } from '../redact';
-import { lastLine } from '../process/textLines';
+import { firstLine, lastLine } from '../process/textLines';
 import type { ToolInfo } from '../process/toolNotFound';
 import { OpenClawError } from './openclawErrors';
 import {
@@ -268,8 +268,4 @@ function assertCode(code: string): string {
   const trimmed = code.trim();
   if (!/^[A-Za-z0-9]{4,16}$/.test(trimmed)) throw new OpenClawError('UNKNOWN_CODE', `"${code}" is not an OpenClaw pairing code.`);
   return trimmed.toUpperCase();
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0].trim();
 }

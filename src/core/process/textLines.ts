@@ -13,3 +13,8 @@ export function lastLine(output: string): string {
   const lines = nonEmptyLines(output);
   return lines[lines.length - 1] ?? '';
 }
+
+/** The first line of a message (a tool's, a service's, an exception's), trimmed: what follows (a stack, trace ids) is for the log. */
+export function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0].trim();
+}

@@ -50,7 +50,7 @@ async function showStartError(ctx: Ctx, err: Error): Promise<void> {
       : err.name === 'StateDirInUseError'
         ? ['Change State Dir', 'Show Log']
         : ['Show Log'];
-  const choice = await ctx.toasts.error(`The Teams bot webhook did not start. ${firstLine(message)}`, ...actions);
+  const choice = await ctx.toasts.error(`The Teams bot webhook did not start. ${problemsInBrief(message)}`, ...actions);
   if (choice === 'Open Config') await vscode.commands.executeCommand('teamsBot.editConfig');
   if (choice === 'Change Port') await vscode.commands.executeCommand('teamsBot.editConfig', ['webhook', 'port'], (await readSetupValues(ctx)).webhookPort);
   if (choice === 'Change State Dir') await vscode.commands.executeCommand('workbench.action.openSettings', 'teamsBot.stateDir');
@@ -64,7 +64,8 @@ export function relativePaths(message: string, paths: (string | undefined)[]): s
   return out;
 }
 
-function firstLine(message: string): string {
+/** The first of the config's problems and how many more: a toast is no place for the whole list. */
+function problemsInBrief(message: string): string {
   const [head, ...rest] = message.split('\n');
   return rest.length ? `${head} ${rest[0].trim()}${rest.length > 1 ? ` (+${rest.length - 1} more in the Problems view)` : ''}` : head;
 }

@@ -209,7 +209,7 @@ describe('ConnectorClient against a fake Bot Connector', () => {
     if (!outcome.ok) {
       assert.equal(outcome.reason, 'send-failed');
       assert.equal(outcome.status, 0);
-      assert.equal(outcome.detail, 'The Bot Connector did not answer within 400 ms.');
+      assert.equal(outcome.detail, 'The Bot Connector did not answer within 0.4 s.');
     }
     assert.equal(fake.requestCount(), 1, 'the request reached the connector before the client gave up');
   });
@@ -219,7 +219,7 @@ describe('ConnectorClient against a fake Bot Connector', () => {
     const stuck: TokenCredential = { getToken: () => new Promise<AccessToken>(() => {}) };
     const outcome = await cloudClient(stuck, {}, 300).sendActivity({ serviceUrl: fake.serviceUrl, conversationId: 'c', activity: { type: 'message' } });
     assert.equal(outcome.ok ? 'ok' : outcome.reason, 'send-failed');
-    if (!outcome.ok) assert.match(outcome.detail, /Entra ID did not issue a bot token within 300 ms/);
+    if (!outcome.ok) assert.match(outcome.detail, /Entra ID did not issue a bot token within 0\.3 s/);
     assert.equal(fake.requestCount(), 0);
   });
 
