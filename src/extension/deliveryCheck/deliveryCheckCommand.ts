@@ -13,6 +13,8 @@ export const DELIVERY_CHECK_COMMAND = 'teamsBot.deliveryCheck';
 export interface DeliveryCheckView {
   report: DeliveryCheckReport;
   html: string;
+  /** The panel's webview options: no script, no local files, only this report's commands. */
+  options: vscode.WebviewOptions;
 }
 
 /**
@@ -24,18 +26,20 @@ export interface DeliveryCheckView {
  */
 export function registerDeliveryCheck(ctx: Ctx, tunnel: TunnelController): vscode.Disposable[] {
   let panel: vscode.WebviewPanel | undefined;
-  const show = (report: DeliveryCheckReport): string => {
+  const show = (report: DeliveryCheckReport): Omit<DeliveryCheckView, 'report'> => {
     const allowed = [DELIVERY_CHECK_COMMAND, ...new Set(report.hops.map((h) => h.fix?.command).filter((c): c is string => !!c && c.startsWith('teamsBot.')))];
+    // The page loads nothing (CSP default-src 'none'); no local resource roots either, so no file of the workspace or the extension is served to it.
+    const options: vscode.WebviewOptions = { enableScripts: false, enableCommandUris: allowed, localResourceRoots: [] };
     const html = reportHtml(report);
     if (!panel) {
-      panel = vscode.window.createWebviewPanel('teamsBot.deliveryCheck', 'Delivery Check', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, { enableScripts: false, enableCommandUris: allowed });
+      panel = vscode.window.createWebviewPanel('teamsBot.deliveryCheck', 'Delivery Check', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, options);
       panel.onDidDispose(() => (panel = undefined));
     } else {
-      panel.webview.options = { enableScripts: false, enableCommandUris: allowed };
+      panel.webview.options = options;
       panel.reveal(vscode.ViewColumn.Beside);
     }
     panel.webview.html = html;
-    return html;
+    return { html, options: panel.webview.options };
   };
 
   return [
@@ -70,7 +74,7 @@ export function registerDeliveryCheck(ctx: Ctx, tunnel: TunnelController): vscod
         },
       );
       ctx.logger.info(`[delivery-check] ${report.hops.map((h) => `${h.id}=${h.status}`).join(' ')}`);
-      return { report, html: show(report) };
+      return { report, ...show(report) };
     }),
     { dispose: () => panel?.dispose() },
   ];

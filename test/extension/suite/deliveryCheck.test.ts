@@ -72,6 +72,14 @@ describe('Delivery Check command', function () {
     assert.match(view.html, /In a terminal: <code>teams app update 0e6c1f5a-2b7d-4c3e-9a8f-1d2e3f4a5b6c --endpoint http:\/\/127\.0\.0\.1:\d+\/api\/messages<\/code>/);
     assert.match(view.html, /Content-Security-Policy" content="default-src 'none'/);
     assert.doesNotMatch(view.html, /<script/);
+    // The panel: no script, no local files, and every command the page links to is one it may run.
+    assert.equal(view.options.enableScripts, false);
+    assert.deepEqual(view.options.localResourceRoots, []);
+    const linked = [...new Set([...view.html.matchAll(/href="command:([\w.]+)/g)].map((m) => m[1]))];
+    assert.ok(linked.includes('teamsBot.deliveryCheck') && linked.length > 2, JSON.stringify(linked));
+    const enabled = view.options.enableCommandUris as readonly string[];
+    assert.deepEqual(linked.filter((c) => !enabled.includes(c)), []);
+    assert.ok(enabled.every((c) => c.startsWith('teamsBot.')), JSON.stringify(enabled));
     const tab = await waitFor('the Delivery Check tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('teamsBot.deliveryCheck')));
     assert.equal(tab.label, 'Delivery Check');
     // The probes it sent are not user activities: the Activities view does not show them.
