@@ -17,6 +17,7 @@ import { explainEntraError, entraErrorCode, type EntraErrorExplanation } from '.
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import { firstLine } from '../process/textLines';
+import { composeRedactors, redactText, redactValues, type Redactor } from '../redact';
 
 export type BotTokenConfig = Pick<
   TeamsBotConfig,
@@ -85,7 +86,8 @@ export class BotTokenProvider {
   private readonly credential: TokenCredential | undefined;
   private readonly scope: string;
   private readonly logger: Logger;
-  private readonly secret: string | undefined;
+  /** The one redactor, knowing this provider's secret: failures quote Entra and MSAL, which may echo it or a token. */
+  private readonly redact: Redactor;
   private cached: AccessToken | undefined;
   private inflight: Promise<BotTokenResult> | undefined;
 
@@ -93,7 +95,7 @@ export class BotTokenProvider {
     const { config, secrets, cloud } = opts;
     this.logger = opts.logger ?? silentLogger;
     this.scope = cloud.botScope;
-    this.secret = secrets.appPassword || undefined;
+    this.redact = composeRedactors(redactValues(secrets.appPassword ? [secrets.appPassword] : []), redactText);
     this.isLocal = !config.appId;
     this.tenant = config.tenantId || cloud.loginTenant;
     this.authority = `${cloud.loginEndpoint.replace(/\/+$/, '')}/${this.tenant}`;
@@ -166,7 +168,7 @@ export class BotTokenProvider {
       if (typeof body?.error_description === 'string' && body.error_description) {
         kind = 'refused';
         const error = typeof body.error === 'string' ? ` (${body.error})` : '';
-        text = `Entra ID refused the discovery of tenant ${this.tenant}${error}: ${entraSentence(body.error_description)}`;
+        text = `Entra ID refused the discovery of tenant ${this.tenant}${error}: ${entraSentence(body.error_description, this.redact)}`;
       } else {
         kind = 'failed';
         text = `Entra ID answered HTTP ${res.status} for the discovery of tenant ${this.tenant} (${url}).`;
@@ -176,7 +178,7 @@ export class BotTokenProvider {
       const reason = (e as { cause?: { code?: unknown } }).cause?.code ?? (e as { name?: unknown }).name;
       text = `Could not reach Entra ID at ${new URL(url).origin} (${typeof reason === 'string' ? reason : 'no answer'}).`;
     }
-    const scrubbed = scrub(text, this.secret);
+    const scrubbed = this.redact(text);
     const aadsts = entraErrorCode(scrubbed);
     const explained = explainEntraError(scrubbed);
     return { kind, message: scrubbed, ...(aadsts ? { code: aadsts } : {}), ...(explained ? { explained } : {}) };
@@ -204,17 +206,17 @@ export class BotTokenProvider {
       text = 'The request to Entra ID was cancelled (timed out).';
     } else if (description) {
       kind = 'refused';
-      text = `Entra ID refused the ${this.kind} token request${code ? ` (${code})` : ''}: ${entraSentence(description)}`;
+      text = `Entra ID refused the ${this.kind} token request${code ? ` (${code})` : ''}: ${entraSentence(description, this.redact)}`;
     } else if (name === 'CredentialUnavailableError' || (this.kind === 'client-certificate' && unreadableCertificate(err, message))) {
       // A certificate file that is missing, unreadable or not a PEM is read at
       // the first token request: it is this machine's problem, not Entra's.
       kind = 'unavailable';
-      text = `The ${this.kind} credential is not available here: ${entraSentence(message)}`;
+      text = `The ${this.kind} credential is not available here: ${entraSentence(message, this.redact)}`;
     } else {
       kind = 'failed';
-      text = `The ${this.kind} token request failed: ${entraSentence(message)}`;
+      text = `The ${this.kind} token request failed: ${entraSentence(message, this.redact)}`;
     }
-    const scrubbed = scrub(text, this.secret);
+    const scrubbed = this.redact(text);
     const aadsts = entraErrorCode(scrubbed);
     const explained = explainEntraError(scrubbed);
     return { kind, message: scrubbed, ...(aadsts ? { code: aadsts } : {}), ...(explained ? { explained } : {}) };
@@ -279,20 +281,14 @@ function unreadableCertificate(err: unknown, message: string): boolean {
   return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || /\bPEM\b/.test(message);
 }
 
-/** An Entra error description as one sentence. */
-function entraSentence(text: string): string {
+/** An Entra error description as one sentence; redacted before it is clipped, so a clip cannot leave half a secret. */
+function entraSentence(text: string, redact: Redactor): string {
   // AADSTS descriptions end with "Trace ID: … Correlation ID: … Timestamp: …",
   // on new lines or after " - "; those help Microsoft support, not the developer.
-  const line = firstLine(text)
+  const line = firstLine(redact(text))
     .replace(/\s*-?\s*(Trace ID|Correlation ID|Timestamp):.*$/i, '')
     .trim();
   const clipped = line.length > 300 ? `${line.slice(0, 300)}…` : line;
   return /[.!?]$/.test(clipped) ? clipped : `${clipped}.`;
 }
 
-function scrub(text: string, secret: string | undefined): string {
-  let out = text;
-  if (secret && secret.length >= 4) out = out.split(secret).join('***');
-  // Anything that looks like a JWT (an assertion or a token echoed back).
-  return out.replace(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '<jwt>');
-}

@@ -38,6 +38,23 @@ describe('BotTokenProvider credential choice', () => {
     assert.equal(kindOf({ authType: 'federated', managedIdentityClientId: 'mi-client-id' }), 'federated-managed-identity');
     assert.equal(kindOf({ authType: 'federated' }, SECRET), 'federated-managed-identity');
   });
+
+  it('a failure that quotes the secret or a token hides them whole, even where the sentence is clipped', async () => {
+    const assertion = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtaSJ9.c2lnbmF0dXJl';
+    // The secret straddles the 300 characters the sentence is clipped to: clipping first would leave its head.
+    const message = `${'x'.repeat(290)} ${SECRET} then ${assertion}\nTrace ID: 1`;
+    const p = new BotTokenProvider({
+      config: base, secrets: { appPassword: SECRET }, cloud,
+      credential: { getToken: async () => { throw new Error(message); } },
+    });
+    const r = await p.getToken();
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    for (const text of [r.detail, r.cause?.message ?? '']) {
+      assert.ok(!text.includes(SECRET.slice(0, 6)), `the secret's head leaked: ${text.slice(280)}`);
+      assert.ok(!text.includes('eyJzdWIi'), 'the token leaked');
+    }
+  });
 });
 
 /**
