@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { expiresAt, type OpenClawPairingRequest } from '../../core/openclaw/openclawOutput';
 import { ago } from '../../core/timeAgo';
-import { escapeMarkdown } from '../views/markdown';
+import { escapeMarkdown, inlineCode } from '../views/markdown';
 import type { OpenClawController } from './openclawController';
 
 /** Rows of the OpenClaw view: two sections, their entries, and a row saying what went wrong. */
@@ -48,7 +48,7 @@ export class OpenClawTreeProvider implements vscode.TreeDataProvider<OpenClawNod
         item.id = `openclaw:request:${r.accountId}:${r.code}`;
         const tooltip = new vscode.MarkdownString(undefined, true);
         tooltip.appendMarkdown(`**${escapeMarkdown(r.name ?? 'A Teams user')}** is waiting for access to your OpenClaw bot\n\n`);
-        tooltip.appendMarkdown(`- Code: \`${r.code}\`\n- AAD object id: \`${r.senderId}\`\n- Account: \`${r.accountId}\`\n`);
+        tooltip.appendMarkdown(`- Code: ${inlineCode(r.code)}\n- AAD object id: ${inlineCode(r.senderId)}\n- Account: ${inlineCode(r.accountId)}\n`);
         tooltip.appendMarkdown(`- Asked ${ago(r.createdAt)}, last message ${ago(r.lastSeenAt)}; OpenClaw drops the request in ${timeLeft(r).replace(' left', '')}\n`);
         item.tooltip = tooltip;
         return item;
