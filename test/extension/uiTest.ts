@@ -386,6 +386,20 @@ async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string;
       check((await mine.locator('.fate').count()) === 0, `the mentioned message was not delivered: ${await mine.locator('.fate').allTextContents()}`);
     });
 
+    await step('chat: Someone else… speaks with any id and name, and gets a personal chat in the list', async () => {
+      await chat.locator('#speaker').selectOption({ value: '*' });
+      const someone = chat.locator('dialog#someone[open]');
+      await someone.waitFor({ timeout: 5000 });
+      await someone.locator('#someone-id').fill('29:ui-dana');
+      await someone.locator('#someone-name').fill('Dana Custom');
+      await someone.locator('#someone-ok').click();
+      await poll('the speaker to be Dana', async () => (await chat.locator('#speaker').inputValue()) === '29:ui-dana', 5000, 100);
+      check((await chat.locator('#conversation option', { hasText: 'Personal chat · Dana Custom' }).count()) === 1, 'no personal chat with the new speaker');
+      await say('@Bot hello from Dana');
+      await botEntry('hello from Dana').waitFor({ timeout: UI_TIMEOUT });
+      check((await chat.locator('.entry.user', { hasText: 'hello from Dana' }).locator('.head', { hasText: 'Dana Custom' }).count()) === 1, 'the message is not from Dana Custom');
+    });
+
     const botPort = await freePort();
     await step('chat: the card bot (a real Teams SDK bot) behind the webhook', async () => {
       cardBot = spawn(process.execPath, [CARD_BOT], { cwd: REPO, env: { ...process.env, PORT: String(botPort) }, stdio: 'ignore' });
