@@ -104,6 +104,20 @@ describe('CLI: conversations and send', function () {
     assert.deepEqual(log.map((l) => [l.fate, l.reason, l.status]), [['failed', 'send-failed', 403]]);
   });
 
+  it('five sends at once: each sent and recorded in the activity log exactly once (a send holds the state dir only for a moment)', async () => {
+    await store([alice(connector.serviceUrl)]);
+    const texts = Array.from({ length: 5 }, (_, i) => `concurrent ${i}`);
+    const results = await Promise.all(texts.map((t) => cli('send', 'a:alice', t)));
+    for (const r of results) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Recorded in .*activities\.jsonl\.$/m);
+    }
+    assert.deepEqual(connector.received.map((c) => (c.body as { text: string }).text).sort(), texts);
+    const log = JSON.parse((await cli('activities', '--json')).stdout) as { direction: string; reason: string; summary: { text?: string } }[];
+    assert.deepEqual(log.map((l) => l.summary.text).sort(), texts);
+    await assert.rejects(fs.stat(path.join(stateDir, 'gateway.lock')), { code: 'ENOENT' }, 'the state dir is given back');
+  });
+
   it('send while a gateway holds the state dir: sent, not written to its log, and the output says so', async () => {
     await store([alice(connector.serviceUrl)]);
     // A live holder: this test process stands in for a running `serve`.

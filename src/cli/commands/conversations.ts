@@ -9,6 +9,7 @@ import { sendAndRecord } from '../../core/gateway/pipeline';
 import { StateDirInUseError, StateDirLock } from '../../core/gateway/stateDirLock';
 import { silentLogger, type Logger } from '../../core/logger';
 import { ago } from '../../core/timeAgo';
+import { formatSeconds } from '../../core/process/processErrors';
 import { resolveCommon, type CommonOptions } from '../options';
 import { table } from '../table';
 import { UserError } from '../cliError';
@@ -85,15 +86,39 @@ async function read(stateDir: string): Promise<ConversationReferenceEntry[]> {
   }
 }
 
+/** How long a send waits for the state dir while another send (or a gateway that is not listening yet) holds it. */
+const SEND_LOCK_WAIT_MS = 10_000;
+
+/**
+ * The state dir for this send. Another `send` holds it only for its own send (its lock names no port): wait
+ * for it, so concurrent sends are each recorded, once. A gateway (its lock names the port it listens on, or
+ * is about to) keeps it: that is answered at once.
+ */
+async function acquireWhenFree(stateDir: string): Promise<StateDirLock> {
+  const deadline = Date.now() + SEND_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      return await StateDirLock.acquire(stateDir);
+    } catch (err) {
+      // ELOCKED: gateway.lock's own mutex, held by another process for its read and write.
+      const passing = (err instanceof StateDirInUseError && !err.holder.port && !err.holder.url) || (err as NodeJS.ErrnoException).code === 'ELOCKED';
+      if (!passing || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** The state dir's activity log when no gateway holds it; an in-memory one (and why) otherwise. */
 async function takeLog(stateDir: string, logger: Logger): Promise<{ log: ActivityLog; note: string; release(): Promise<void> }> {
   const file = path.join(stateDir, ACTIVITY_FILE);
   let lock: StateDirLock;
   try {
-    lock = await StateDirLock.acquire(stateDir);
+    lock = await acquireWhenFree(stateDir);
   } catch (err) {
     const why = err instanceof StateDirInUseError
-      ? `the gateway running as pid ${err.pid}${err.port ? ` on port ${err.port}` : ''} owns ${file}, and a second writer would interleave it; Send Message as Bot… in VS Code, or the webhook's own sends, are recorded there`
+      ? err.holder.port || err.holder.url
+        ? `the gateway running as pid ${err.pid}${err.port ? ` on port ${err.port}` : ''} owns ${file}, and a second writer would interleave it; Send Message as Bot… in VS Code, or the webhook's own sends, are recorded there`
+        : `another teams-bot-dev process (pid ${err.pid}) still held ${stateDir} after ${formatSeconds(SEND_LOCK_WAIT_MS)}`
       : `${stateDir} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     return { log: new ActivityLog(), note: `Not recorded in the activity log: ${why}.`, release: async () => undefined };
   }
