@@ -130,6 +130,15 @@ describe('CLI: conversations and send', function () {
     await assert.rejects(fs.stat(path.join(stateDir, 'activities.jsonl')), { code: 'ENOENT' });
   });
 
+  it('send with an empty message (an unset shell variable) is exit 1 saying so; nothing is sent or recorded', async () => {
+    await store([alice(connector.serviceUrl)]);
+    const r = await cli('send', 'a:alice', '  ');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: The message is empty: give the text to send/);
+    assert.equal(connector.received.length, 0);
+    await assert.rejects(fs.stat(path.join(stateDir, 'activities.jsonl')), { code: 'ENOENT' });
+  });
+
   it('send to a conversation that is not stored is exit 1 naming `conversations`; nothing is sent', async () => {
     await store([alice(connector.serviceUrl)]);
     const r = await cli('send', 'a:bob', 'hi');

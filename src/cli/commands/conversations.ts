@@ -47,6 +47,8 @@ export async function conversations(opts: CommonOptions & { json?: boolean }, ou
  */
 export async function send(conversationId: string, text: string, opts: CommonOptions, logger: Logger, out: NodeJS.WritableStream): Promise<number> {
   const { configFile, stateDir } = resolveCommon(opts);
+  // Teams refuses an empty message with a 400 that says less than this (an unset shell variable, say).
+  if (!text.trim()) throw new UserError('The message is empty: give the text to send, e.g. teams-bot-dev send CONVERSATION_ID "Deploy finished".');
   const list = await read(stateDir);
   const entry = list.find((c) => c.id === conversationId) ?? list.find((c) => c.id === baseConversationId(conversationId));
   if (!entry) {
