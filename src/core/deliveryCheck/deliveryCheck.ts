@@ -136,9 +136,14 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
   add(await checkBot(config, timeoutMs));
 
   // 8. last activity from Teams
-  add(await checkLastActivity(read, now()));
+  add(await checkLastActivity(read, now(), input.stateDir));
 
   return done();
+}
+
+/** The evidence line for an activity log that could not be read (EACCES, EISDIR, …). */
+function logUnreadable(stateDir: string, err: unknown): string {
+  return `reading the activity log in ${stateDir} failed: ${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`.replace(/ {2,}/g, ' ');
 }
 
 function hop(id: HopId, status: HopStatus, summary: string, evidence: string[] = [], fix?: HopFix): HopResult {
@@ -255,7 +260,14 @@ async function checkProbe(
     evidence.push('the gateway answered but did not record it: more than its per-minute budget of probes arrived');
     return hop('probe', 'passed', 'A request to the public URL arrives at the webhook through the tunnel.', evidence);
   }
-  const record = await waitForProbeRecord(read, nonce, recordWaitMs);
+  let record: ActivityRecord | undefined;
+  try {
+    record = await waitForProbeRecord(read, nonce, recordWaitMs);
+  } catch (err) {
+    // The probe did arrive at a teams-bot-dev webhook; only that it is this state dir's cannot be shown.
+    evidence.push(logUnreadable(stateDir, err));
+    return hop('probe', 'warning', `A request to the public URL arrives at a teams-bot-dev webhook through the tunnel, but the activity log in ${stateDir} cannot be read to show it is this one.`, evidence);
+  }
   if (!record) {
     evidence.push(`no record of probe ${nonce} in ${stateDir}`);
     return hop('probe', 'failed', `The probe was answered, but not by the gateway whose activity log is ${stateDir}: another webhook (another folder, another state dir) is behind the tunnel.`, evidence, { title: 'Restart Webhook', command: 'teamsBot.restartWebhook' });
@@ -341,8 +353,13 @@ function connect(host: string, port: number, timeoutMs: number): Promise<{ ok: t
   });
 }
 
-async function checkLastActivity(read: (q: ActivityQuery) => Promise<ActivityRecord[]>, now: Date): Promise<HopResult> {
-  const records = await read({ direction: 'inbound', limit: 500 });
+async function checkLastActivity(read: (q: ActivityQuery) => Promise<ActivityRecord[]>, now: Date, stateDir: string): Promise<HopResult> {
+  let records: ActivityRecord[];
+  try {
+    records = await read({ direction: 'inbound', limit: 500 });
+  } catch (err) {
+    return hop('last-activity', 'failed', `The activity log in ${stateDir} cannot be read, so what arrived from Teams is not known: make it readable (or point --state-dir / teamsBot.stateDir at the gateway's).`, [logUnreadable(stateDir, err)]);
+  }
   const last = records.find((r) => FROM_TEAMS.has(r.source));
   if (!last) {
     const local = records.length ? ` (${records.length} from this machine: simulator, playground or curl)` : '';

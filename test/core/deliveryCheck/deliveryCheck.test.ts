@@ -181,6 +181,21 @@ describe('Delivery Check (core, real gateway and CLI stand-ins)', function () {
     assert.match(stopped.evidence[0], new RegExp(`:${elsewhere}/api/messages: the config's \\(no running gateway holds `));
   });
 
+  it('an activity log that cannot be read is a finding on its hops, not a check that dies', async () => {
+    const s = await setup();
+    // A state dir whose activities.jsonl is a directory: reading it fails with EISDIR.
+    const stateDir = path.join(s.gw.dir, 'unreadable-state');
+    await fs.mkdir(path.join(stateDir, 'activities.jsonl'), { recursive: true });
+    const report = await s.check({ stateDir, recordWaitMs: 200 });
+    const probe = hopOf(report, 'probe');
+    assert.equal(probe.status, 'warning', JSON.stringify(probe));
+    assert.match(probe.evidence.join('\n'), /reading the activity log in .*unreadable-state failed: EISDIR/);
+    const last = hopOf(report, 'last-activity');
+    assert.equal(last.status, 'failed');
+    assert.match(last.summary, /activity log in .*unreadable-state cannot be read/);
+    assert.equal(report.hops.length, 8);
+  });
+
   it('tunnel not hosted: the tunnel hop fails with Start Tunnel; the probe and the endpoint are skipped', async () => {
     const s = await setup({ tunnel: { hostConnections: 0 } });
     const report = await s.check();
