@@ -105,7 +105,8 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
   // state dir says where it listens (gateway.lock): `serve --port`, the extension's settings or port 0 are not in the config.
   const webhookPath = config.webhook.path;
   const running = await runningGateway(input.stateDir);
-  const listening = running?.port && running.url ? { port: running.port, url: running.url } : undefined;
+  // The file is input like any other: only a port and URL that are what a gateway writes are believed.
+  const listening = Number.isInteger(running?.port) && typeof running?.url === 'string' && URL.canParse(running.url) ? { port: running.port!, url: running.url } : undefined;
   const webhookPort = listening?.port ?? config.webhook.port;
   const localHost = connectHost(config.webhook.host);
   const localUrl = listening?.url ?? `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${webhookPort}${webhookPath}`;

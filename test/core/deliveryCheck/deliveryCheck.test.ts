@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { parse as parseJsonc } from 'jsonc-parser';
@@ -179,6 +180,11 @@ describe('Delivery Check (core, real gateway and CLI stand-ins)', function () {
     const stopped = hopOf(await s.check({ configFile }), 'webhook');
     assert.equal(stopped.status, 'failed');
     assert.match(stopped.evidence[0], new RegExp(`:${elsewhere}/api/messages: the config's \\(no running gateway holds `));
+
+    // A live holder (pid 1 always runs) whose file says nonsense: the config's port again, and no crash.
+    await fs.writeFile(path.join(s.gw.stateDir, 'gateway.lock'), JSON.stringify({ pid: 1, hostname: os.hostname(), token: 't', startedAt: '', port: 'x', url: 42 }));
+    const garbled = await s.check({ configFile });
+    assert.match(hopOf(garbled, 'webhook').evidence[0], new RegExp(`:${elsewhere}/api/messages: the config's`));
   });
 
   it('an activity log that cannot be read is a finding on its hops, not a check that dies', async () => {
