@@ -143,6 +143,8 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
       summary: redact(summary) as ActivityRecord['summary'],
     };
     if (detail !== undefined) record.detail = redactText(detail);
+    // Warnings quote what the bot answered (an invoke's "type", its keys): redacted like the detail.
+    if (record.warnings) record.warnings = record.warnings.map((w) => ({ code: w.code, text: redactText(w.text) }));
     let activityJson: string | undefined;
     if (activity !== undefined) {
       const capped = capActivity(redact(activity) as Record<string, unknown>);

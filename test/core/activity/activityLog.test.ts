@@ -114,6 +114,11 @@ describe('ActivityLog', () => {
       assert.equal(JSON.stringify(r).includes(JWT.split('.')[2]), false);
     });
 
+    it('redacts the warnings too: they quote what the bot answered', () => {
+      const r = make().record(input(1, { warnings: [{ code: 'invoke-body', text: '"type" "Bearer sk-live-0123456789" is not one Teams knows' }] }));
+      assert.deepEqual(r.warnings, [{ code: 'invoke-body', text: '"type" "Bearer [redacted]" is not one Teams knows' }]);
+    });
+
     it('replaces oversized bodies by a truncated copy that states the original size', () => {
       const log = make();
       const text = 'x'.repeat(100_000);
