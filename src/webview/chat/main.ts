@@ -9,6 +9,7 @@
 import type { ChatBotActivity, ChatConversation, ChatEvent, ChatPanelInput, ChatRecord, ChatRequest, ChatSendAnswer, ChatUser } from './chatProtocol';
 import { ADAPTIVE_CARD, attachmentCard, renderCard, type CardAction } from './cards';
 import { messageHtml } from './markdown';
+import { InFlight } from './inFlight';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -73,6 +74,8 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 /** Bot activities for a conversation id no transcript knows yet (its id is asked for when the webhook runs). */
 const orphans: ChatBotActivity[] = [];
 let typingTimer: ReturnType<typeof setTimeout> | undefined;
+/** The cards (entry uid, or the dialog) with an action on its way. */
+const inFlight = new InFlight();
 
 function loadState(): State {
   const saved = vscode.getState() as State | undefined;
@@ -309,16 +312,34 @@ async function sendComposed(): Promise<void> {
   await send({ type: 'message', text, mentionBot }, { uid: uid(), side: 'user', time: new Date().toISOString(), fromName: speakerFor(conv).name, text: raw });
 }
 
-/** A card or suggested-action click, as Teams would send it. */
+/**
+ * A card or suggested-action click, as Teams would send it. While one action of a card (or of the
+ * dialog) is on its way, further clicks on it are ignored and it is shown busy, as Teams does: a
+ * double-click submits once. Opening a link is not held back (it sends nothing to the bot).
+ */
 async function onCardAction(action: CardAction, source: Entry | undefined, dialog?: TaskDialog): Promise<void> {
+  if (action.kind === 'openUrl') {
+    await request({ method: 'openUrl', url: action.url }).catch((err: Error) => setNoteOnCurrent(err.message));
+    return;
+  }
+  const key = dialog ? 'task-dialog' : source?.uid ?? '';
+  const busyElement = () => (dialog ? byId('task-body') : source && document.querySelector(`.entry[data-uid="${source.uid}"]`));
+  await inFlight.run(key, async () => {
+    busyElement()?.setAttribute('aria-busy', 'true');
+    try {
+      await sendCardAction(action, source, dialog);
+    } finally {
+      busyElement()?.removeAttribute('aria-busy');
+    }
+  });
+}
+
+async function sendCardAction(action: Exclude<CardAction, { kind: 'openUrl' }>, source: Entry | undefined, dialog?: TaskDialog): Promise<void> {
   const conv = currentConv();
   if (!conv) return;
   const who = speakerFor(conv).name;
   const replyToId = source?.activityId;
   switch (action.kind) {
-    case 'openUrl':
-      await request({ method: 'openUrl', url: action.url }).catch((err: Error) => setNoteOnCurrent(err.message));
-      return;
     case 'imBack':
       await send({ type: 'message', text: action.text }, { uid: uid(), side: 'user', time: new Date().toISOString(), fromName: who, text: action.text });
       return;
@@ -441,6 +462,7 @@ function entryElement(entry: Entry): HTMLElement {
   row.dataset.uid = entry.uid;
   row.setAttribute('role', 'article');
   row.tabIndex = 0; // focusable, so its actions (shown on hover or focus) are reachable with Tab
+  if (inFlight.has(entry.uid)) row.setAttribute('aria-busy', 'true'); // redrawn while its card's action is on its way
   const head = document.createElement('div');
   head.className = 'head';
   head.textContent = `${entry.fromName ?? ''}${entry.fromName ? ' · ' : ''}${new Date(entry.time).toLocaleTimeString()}${entry.edited && !entry.deleted ? ' · Edited' : ''}`;
@@ -794,11 +816,15 @@ function wire(): void {
   });
   byId('start').addEventListener('click', () => void request({ method: 'startWebhook' }).catch((err: Error) => setNoteOnCurrent(err.message)));
   byId('task-close').addEventListener('click', () => byId<HTMLDialogElement>('task').close());
-  // Every link (markdown in a message or a card) opens outside, through VS Code's own confirmation.
+  // Every link (markdown in a message or a card) opens outside, through VS Code's own confirmation,
+  // once and only for http(s) and mailto (the panel refuses the rest). The webview's own frame also
+  // opens a clicked link (its window click handler ignores preventDefault, and would also follow
+  // vscode: links): stopping the event here keeps the click from reaching it.
   document.addEventListener('click', (e) => {
     const a = (e.target as HTMLElement).closest?.('a[href]');
     if (!a) return;
     e.preventDefault();
+    e.stopPropagation();
     void request({ method: 'openUrl', url: (a as HTMLAnchorElement).href }).catch((err: Error) => setNoteOnCurrent(err.message));
   });
 }
