@@ -12,8 +12,8 @@ import type { ActivitySender, SendResult, SendTarget } from './activitySender';
 import { forwardToBot, type ForwardResult } from './botForwarder';
 import { echoMessage, pairingCodeMessage } from './messages';
 import { localClientRefusal } from './requestSource';
-import { PROBE_HEADER, probeDetail, probeOf, ProbeRecordBudget, type ProbeAnswer } from '../deliveryCheck/probe';
 import { checkInvokeAnswer, type InvokeWarning } from '../invokeContract/checkInvokeAnswer';
+import { PROBE_HEADER, PROBE_RECORDS_PER_MINUTE, probeDetail, probeOf, ProbeRecordBudget, type ProbeAnswer } from '../deliveryCheck/probe';
 
 /**
  * The request path of the webhook, independent of Express so the simulator
@@ -78,6 +78,8 @@ export class Pipeline {
   private readonly background = new Set<Promise<void>>();
   /** Bounds the records a flood of Delivery Check probes can add (see probe.ts). */
   private readonly probeBudget = new ProbeRecordBudget();
+  /** When the log last said probes past the budget go unrecorded: once a minute, not once a probe. */
+  private probeFloodSaidAt = -Infinity;
   /** Answers whose records are still to be made (recordAfterAnswer). */
   private unrecorded: (() => ActivityRecord)[] = [];
 
@@ -308,7 +310,15 @@ export class Pipeline {
       detail = probeDetail(nonce, req.source, forwardedHost);
       body = { status: 'probe', probe: nonce, source: req.source, forwardedHost, recorded };
     }
-    if (recorded) return this.finish(req, status, body, { fate, reason: 'probe', detail, auth: 'not-checked' });
+    if (recorded) {
+      this.deps.logger.info(`[msteams] probe HTTP ${status}: ${detail}`);
+      return this.finish(req, status, body, { fate, reason: 'probe', detail, auth: 'not-checked' });
+    }
+    const now = performance.now();
+    if (now - this.probeFloodSaidAt >= 60_000) {
+      this.probeFloodSaidAt = now;
+      this.deps.logger.warn(`[msteams] more than ${PROBE_RECORDS_PER_MINUTE} Delivery Check probes in a minute: the rest are answered but neither recorded nor logged for a minute (a script running the check in a loop, or a flood)`);
+    }
     return {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8', [FATE_HEADER]: fate, [REASON_HEADER]: 'probe' },

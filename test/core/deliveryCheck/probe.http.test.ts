@@ -75,6 +75,9 @@ describe('Delivery Check probe at the webhook (real gateway over HTTP)', functio
     assert.equal(answers.filter((a) => a.json.recorded === true).length, PROBE_RECORDS_PER_MINUTE);
     assert.equal(answers.filter((a) => a.json.recorded === false).length, 5);
     assert.equal(gw.gateway.activities.list({ probes: true, limit: 1000 }).length, PROBE_RECORDS_PER_MINUTE);
+    // Each recorded probe has its log line; those past the budget, one line between them.
+    assert.equal(gw.logger.lines.filter((l) => l.level === 'info' && /\] probe HTTP 200: Delivery Check probe flood-nonce-\d+ arrived/.test(l.message)).length, PROBE_RECORDS_PER_MINUTE);
+    assert.equal(gw.logger.lines.filter((l) => l.level === 'warn' && /more than 10 Delivery Check probes in a minute/.test(l.message)).length, 1);
   });
 
   it('is hidden from the activity lists (in memory and on disk) unless asked', async () => {
