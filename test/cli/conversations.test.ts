@@ -130,6 +130,14 @@ describe('CLI: conversations and send', function () {
     await assert.rejects(fs.stat(path.join(stateDir, 'activities.jsonl')), { code: 'ENOENT' });
   });
 
+  it('send: a name with control characters is shown, not obeyed', async () => {
+    await store([{ ...alice(connector.serviceUrl), user: { id: '29:alice', name: 'Alice\u001b[2J\nWilber' } }]);
+    const r = await cli('send', 'a:alice', 'hi');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Sent to Alice\\u001b\[2J Wilber \(personal a:alice\)/m);
+    assert.doesNotMatch(r.stdout, /\u001b/);
+  });
+
   it('send with an empty message (an unset shell variable) is exit 1 saying so; nothing is sent or recorded', async () => {
     await store([alice(connector.serviceUrl)]);
     const r = await cli('send', 'a:alice', '  ');

@@ -9,6 +9,7 @@ import { sendAndRecord } from '../../core/gateway/pipeline';
 import { StateDirInUseError, StateDirLock } from '../../core/gateway/stateDirLock';
 import { silentLogger, type Logger } from '../../core/logger';
 import { ago } from '../../core/timeAgo';
+import { oneLine } from '../../core/displayText';
 import { formatSeconds } from '../../core/process/processErrors';
 import { resolveCommon, type CommonOptions } from '../options';
 import { table } from '../table';
@@ -70,7 +71,8 @@ export async function send(conversationId: string, text: string, opts: CommonOpt
     const { target, activity } = proactiveMessage(entry, text);
     // The result is printed below, explained; the client's and the gateway's own log lines would say it again.
     const { result } = await sendAndRecord({ sender: createConnectorSender(config, loaded.secrets, silentLogger), activities: recording.log, logger: silentLogger }, target, activity, 'proactive message');
-    const to = `${conversationLabel(entry)} (${KIND_TEXT[entry.kind]} ${entry.id})`;
+    // Names and ids came from Teams requests: one line, control characters shown.
+    const to = oneLine(`${conversationLabel(entry)} (${KIND_TEXT[entry.kind]} ${entry.id})`);
     if (result.ok) out.write(`Sent to ${to} as the bot: HTTP ${result.status}${result.id ? `, message id ${result.id}` : ''}.\n`);
     out.write(`${recording.note}\n`);
     if (!result.ok) throw new UserError(`Not sent to ${to} (${result.reason}): ${result.detail}`);
