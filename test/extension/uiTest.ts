@@ -359,6 +359,39 @@ async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string;
       check((await mine.locator('.fate').count()) === 0, `a delivered message shows a fate: ${await mine.locator('.fate').allTextContents()}`);
     });
 
+    await step('chat: a link in a reply opens once, through VS Code\'s confirmation; a command: link is refused with its reason and runs nothing', async () => {
+      await say('see [the docs](https://example.com/chat-link) or [a command](command:workbench.action.terminal.new)');
+      const reply = botEntry('Echo: see');
+      await reply.locator('a', { hasText: 'a command' }).waitFor({ timeout: UI_TIMEOUT });
+      const terminals = await page.locator('.part.panel .terminal-tabs-entry, .part.panel .single-terminal-tab').count();
+      await reply.locator('a', { hasText: 'a command' }).click();
+      await chat.locator('#status-line', { hasText: 'Not opened: command:workbench.action.terminal.new' }).waitFor({ timeout: 5000 });
+      // The webview's own frame would open a clicked link too (it ignores preventDefault): one click, one open.
+      const popups: string[] = [];
+      const onPage = (p: { url(): string }) => popups.push(p.url());
+      page.context().on('page', onPage);
+      const dialogs = page.locator('.monaco-dialog-box', { hasText: 'example.com' });
+      let opened = 0;
+      await reply.locator('a', { hasText: 'the docs' }).click();
+      await poll('the link to be offered for opening (a confirmation or a new tab)', async () => (await dialogs.count()) > 0 || popups.length > 0, 10_000, 100);
+      // Each open asks (or opens a tab) in turn: answer each with Escape, and count them until none comes for 2 s.
+      for (let quiet = 0; quiet < 20; ) {
+        if ((await dialogs.count()) > 0) {
+          opened++;
+          await page.keyboard.press('Escape');
+          await poll('the confirmation to close', async () => (await dialogs.count()) === 0, 5000, 50);
+          quiet = 0;
+        } else {
+          quiet++;
+          await page.waitForTimeout(100);
+        }
+      }
+      page.context().off('page', onPage);
+      opened += popups.length;
+      check(opened === 1, `one click on the link opened it ${opened} times (confirmations and tabs)`);
+      check((await page.locator('.part.panel .terminal-tabs-entry, .part.panel .single-terminal-tab').count()) === terminals, 'the command: link ran its command');
+    });
+
     await step('chat: in a group chat a message without an @mention is dropped, and says so beside it with a link to Activities', async () => {
       await chat.locator('#conversation').selectOption({ value: 'group:19:simulated-group@thread.v2' });
       await say('anyone here?');
@@ -426,13 +459,16 @@ async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string;
       await order.waitFor({ timeout: UI_TIMEOUT });
       check((await order.locator('.suggested button', { hasText: 'Cancel' }).count()) === 1, 'no suggested action "Cancel"');
       check((await order.locator('strong', { hasText: '@Alice Wilber' }).count()) === 1, `the mention is not shown as @Alice Wilber: ${await order.locator('.text').innerHTML()}`);
-      await order.locator('.ac-pushButton', { hasText: 'Confirm' }).click();
+      // A double-click sends once: the card is busy while its action is on its way, as in Teams.
+      await order.locator('.ac-pushButton', { hasText: 'Confirm' }).dblclick();
       await botEntry('Confirmed: coffee').waitFor({ timeout: UI_TIMEOUT });
       await order.locator('.note', { hasText: 'Order for coffee confirmed' }).waitFor({ timeout: UI_TIMEOUT });
       await say('progress');
       await botEntry('Done').locator('.head', { hasText: 'Edited' }).waitFor({ timeout: UI_TIMEOUT });
       await botEntry('This message has been deleted.').waitFor({ timeout: UI_TIMEOUT });
       check((await botEntry('Working…').count()) === 0, '"Working…" was not replaced by its update');
+      // By now (the bot answers in order) a second invoke from the double-click would have confirmed again.
+      check((await botEntry('Confirmed: coffee').count()) === 1, `the double-clicked Confirm was sent ${await botEntry('Confirmed: coffee').count()} times`);
     });
 
     await step('chat: screenshot of the panel (test-results/chat-panel.png)', async () => {
