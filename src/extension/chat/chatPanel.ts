@@ -156,7 +156,7 @@ class ChatPanel implements ChatPanelHandle {
       case 'send':
         return this.send(msg.conv, msg.from, msg.input);
       case 'openUrl':
-        return openUrl(msg.url);
+        return openChatUrl(msg.url);
       case 'showRecord': {
         const record = this.records.get(msg.recordId) ?? this.ctx.stores()?.activities.get(msg.recordId);
         if (!record) throw new Error('That record is no longer in the activity log.');
@@ -270,9 +270,27 @@ function chatInput(given: ChatPanelInput): ChatInput {
   return given;
 }
 
-/** Action.OpenUrl and links: outside VS Code, through its own link confirmation; only http(s) and mailto. */
-async function openUrl(url: string): Promise<boolean> {
+/** How a chat link is opened and confirmed (a seam for the in-host test; VS Code's by default). */
+export interface ChatLinkOpener {
+  openExternal(uri: vscode.Uri): Thenable<boolean>;
+  /** A modal question; true when the user chose to open. */
+  confirm(message: string, detail: string): Thenable<boolean>;
+}
+
+const vscodeOpener: ChatLinkOpener = {
+  openExternal: (uri) => vscode.env.openExternal(uri),
+  confirm: async (message, detail) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, 'Open')) === 'Open',
+};
+
+/**
+ * Action.OpenUrl and links, asked for by the page (whose content the bot wrote): outside VS Code,
+ * http(s) through VS Code's own link confirmation, mailto only after ours (VS Code opens the mail
+ * app without asking), nothing else (command:, vscode:, file:, javascript: ... are refused).
+ */
+export async function openChatUrl(url: unknown, opener: ChatLinkOpener = vscodeOpener): Promise<boolean> {
+  if (typeof url !== 'string') throw new Error('Not opened: the link has no address.');
   const uri = vscode.Uri.parse(url, true);
   if (!['http', 'https', 'mailto'].includes(uri.scheme)) throw new Error(`Not opened: ${url} (only http, https and mailto links open from the chat).`);
-  return vscode.env.openExternal(uri);
+  if (uri.scheme === 'mailto' && !(await opener.confirm(`Open ${uri.path || url} in your mail app?`, `A link in the Teams Bot chat (written by the bot): ${url}`))) return false;
+  return opener.openExternal(uri);
 }
