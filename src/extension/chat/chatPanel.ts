@@ -8,7 +8,7 @@ import type { ChatConversation, ChatInput, ChatUser } from '../../core/chat/chat
 import { executeActionValue, taskModuleValue } from '../../core/chat/chatActivities';
 import type { Ctx } from '../ctx';
 import { loadGatewayModule } from '../lazyModules';
-import type { ChatCspViolation, ChatEvent, ChatHello, ChatPanelInput, ChatRecord, ChatRequest, ChatSavedState, ChatSendAnswer } from '../../webview/chat/chatProtocol';
+import { pageMessageProblem, type ChatEvent, type ChatPageMessage, type ChatPanelInput, type ChatRecord, type ChatRequest, type ChatSavedState, type ChatSendAnswer } from '../../webview/chat/chatProtocol';
 import { writeFileAtomic } from '../../core/atomicWrite';
 
 /**
@@ -28,6 +28,8 @@ export interface ChatPanelHandle {
   readonly posted: ChatEvent[];
   /** What the page's content security policy refused ("directive blocked-uri"); empty unless the page has a bug. */
   readonly cspViolations: string[];
+  /** Why messages from the page were refused (pageMessageProblem); empty unless the page has a bug. */
+  readonly refused: string[];
   /** Asks the webview to type (and by default send) a message, as a user would; in the first conversation of a kind when one is named. */
   compose(text: string, options?: { send?: boolean; conversation?: ChatConversation['kind'] }): void;
 }
@@ -67,6 +69,8 @@ function webviewOptions(ctx: Ctx): vscode.WebviewPanelOptions & vscode.WebviewOp
 class ChatPanel implements ChatPanelHandle {
   readonly posted: ChatEvent[] = [];
   readonly cspViolations: string[] = [];
+  /** Why messages from the page were refused (none unless the page has a bug or was subverted). */
+  readonly refused: string[] = [];
   private session?: ChatSession;
   private sessionGateway?: unknown;
   private offSession?: () => void;
@@ -82,7 +86,7 @@ class ChatPanel implements ChatPanelHandle {
     const offState = ctx.host.on('state', () => this.syncSession());
     this.subscriptions.push(
       { dispose: offState },
-      panel.webview.onDidReceiveMessage((msg: ChatRequest | ChatHello | ChatCspViolation | ChatSavedState) => void this.receive(msg)),
+      panel.webview.onDidReceiveMessage((msg: unknown) => void this.receive(msg)),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -125,7 +129,17 @@ class ChatPanel implements ChatPanelHandle {
     return this.session?.bot ?? { id: '28:bot', name: 'Bot' };
   }
 
-  private async receive(msg: ChatRequest | ChatHello | ChatCspViolation | ChatSavedState): Promise<void> {
+  /** A message from the page: checked first (the page shows what the bot wrote), then acted on. */
+  private async receive(raw: unknown): Promise<void> {
+    const problem = pageMessageProblem(raw);
+    if (problem) {
+      this.refused.push(problem);
+      this.ctx.logger.warn(`[chat] refused a message from the Chat panel's page: ${problem}`);
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (typeof id === 'number' && 'method' in (raw as object)) this.post({ type: 'reply', id, error: `Refused: ${problem}.` });
+      return;
+    }
+    const msg = raw as ChatPageMessage;
     if (!('method' in msg) && msg.type === 'state') return this.keep(msg.state);
     if (!('method' in msg) && msg.type === 'cspViolation') {
       this.cspViolations.push(`${msg.directive} ${msg.blocked}`);

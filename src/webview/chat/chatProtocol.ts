@@ -61,3 +61,55 @@ export type ChatCspViolation = { type: 'cspViolation'; directive: string; blocke
  * and a reload can come first. `savedAt` says which copy is newer.
  */
 export type ChatSavedState = { type: 'state'; state: { savedAt: number } & Record<string, unknown> };
+
+/** Everything the page may send the panel. */
+export type ChatPageMessage = ChatRequest | ChatHello | ChatCspViolation | ChatSavedState;
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isUser = (v: unknown): boolean => isObject(v) && isString(v.id) && isString(v.name);
+
+function conversationProblem(conv: unknown): string | undefined {
+  if (!isObject(conv)) return 'no conversation';
+  if (conv.kind === 'personal') return isUser(conv.user) ? undefined : 'a personal chat without its user (id and name)';
+  if (conv.kind === 'groupChat') return isString(conv.id) && Array.isArray(conv.members) && conv.members.every(isUser) ? undefined : 'a group chat without its id and members';
+  if (conv.kind === 'channel') return isString(conv.teamId) && isString(conv.channelId) ? undefined : 'a channel without its team and channel ids';
+  return `an unknown kind of conversation (${String(conv.kind)})`;
+}
+
+const INPUT_TYPES = ['message', 'submit', 'invoke', 'membersAdded', 'membersRemoved', 'installationUpdate', 'reaction', 'messageEdited', 'messageDeleted', 'execute', 'task'];
+
+/**
+ * What is wrong with a message from the page, or undefined when it is one the panel understands.
+ * The page shows what the bot wrote (cards, markdown), so the panel takes nothing on trust: it acts
+ * only on messages of these shapes (and still checks what each one asks, e.g. a link's scheme).
+ */
+export function pageMessageProblem(msg: unknown): string | undefined {
+  if (!isObject(msg)) return 'not an object';
+  if (!('method' in msg)) {
+    if (msg.type === 'ready') return undefined;
+    if (msg.type === 'state') return isObject(msg.state) && typeof msg.state.savedAt === 'number' && Array.isArray(msg.state.convs) ? undefined : 'a state without savedAt and convs';
+    if (msg.type === 'cspViolation') return isString(msg.directive) && isString(msg.blocked) ? undefined : 'a CSP report without directive and blocked';
+    return `an unknown message (${String(msg.type)})`;
+  }
+  if (typeof msg.id !== 'number' || !Number.isFinite(msg.id)) return 'a request without an id';
+  switch (msg.method) {
+    case 'conversationId':
+      return conversationProblem(msg.conv);
+    case 'send': {
+      const input = msg.input;
+      return conversationProblem(msg.conv)
+        ?? (isUser(msg.from) ? undefined : 'a send without its sender (id and name)')
+        ?? (isObject(input) && INPUT_TYPES.includes(input.type as string) ? undefined : `a send of an unknown input (${isObject(input) ? String(input.type) : typeof input})`)
+        ?? (isObject(input) && input.type === 'message' && !isString(input.text) ? 'a message without text' : undefined);
+    }
+    case 'openUrl':
+      return isString(msg.url) ? undefined : 'a link without an address';
+    case 'showRecord':
+      return isString(msg.recordId) ? undefined : 'Show in Activities without a record id';
+    case 'startWebhook':
+      return undefined;
+    default:
+      return `an unknown request (${String(msg.method)})`;
+  }
+}

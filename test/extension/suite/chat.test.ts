@@ -85,6 +85,8 @@ describe('Chat panel', function () {
     handle.compose('last one');
     await waitFor('the answer', () => handle.posted.slice(before).some((e) => e.type === 'reply'), 10_000);
     assert.deepEqual(handle.cspViolations, []);
+    // The panel checks every message from the page (pageMessageProblem): none of the page's own was refused.
+    assert.deepEqual(handle.refused, []);
   });
 
   it('the transcripts outlive the panel: closed and opened again, it hands them back to the page (kept in the workspace storage)', async () => {
