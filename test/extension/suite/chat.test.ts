@@ -66,6 +66,23 @@ describe('Chat panel', function () {
     assert.deepEqual((delivered.activity.entities as { type: string }[]).map((e) => e.type), ['mention']);
   });
 
+  it('in a team channel the page posts as Teams does (channel conversation, team and channel in channelData): without a mention dropped, with one delivered, and the echo to the thread comes back', async () => {
+    handle.compose('channel without mention', { conversation: 'channel' });
+    const dropped = await waitFor('the channel message without a mention', () => answers(handle).find((a) => a.activity.text === 'channel without mention'), 20_000);
+    assert.equal(dropped.record.reason, 'mention-required');
+    const conversation = dropped.activity.conversation as { conversationType?: string; id?: string };
+    assert.equal(conversation.conversationType, 'channel');
+    const channelData = dropped.activity.channelData as { team?: { id?: string }; channel?: { id?: string } };
+    assert.ok(channelData.team?.id && channelData.channel?.id, `no team or channel in channelData: ${JSON.stringify(channelData)}`);
+    handle.compose('@Bot channel hello', { conversation: 'channel' });
+    const delivered = await waitFor('the mentioned channel message', () => answers(handle).find((a) => String(a.activity.text).includes('channel hello')), 20_000);
+    assert.equal(delivered.record.fate, 'delivered', JSON.stringify(delivered.record));
+    const thread = (delivered.activity.conversation as { id: string }).id;
+    assert.equal(thread.split(';')[0], channelData.channel!.id, 'the post is not in the channel');
+    const echo = await waitFor('the echo in the channel', () => handle.posted.find((e) => e.type === 'bot' && String(e.event.activity?.text).includes('channel hello')), 10_000);
+    assert.equal(echo.type === 'bot' && echo.event.conversationId.split(';')[0], channelData.channel!.id, 'the echo went to another conversation');
+  });
+
   it('Open Chat again reveals the same panel', async () => {
     const again = (await vscode.commands.executeCommand('teamsBot.openChat')) as ChatPanelHandle;
     assert.equal(again, handle);
