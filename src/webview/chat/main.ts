@@ -584,7 +584,8 @@ function entryActions(entry: Entry): HTMLElement {
 }
 
 async function react(entry: Entry, reactionType: string, action: 'add' | 'remove'): Promise<void> {
-  const answer = await send({ type: 'reaction', reactionType, replyToId: entry.activityId!, action });
+  // As with card actions: a double-click on a reaction reacts once.
+  const answer = await inFlight.run(`react:${entry.uid}`, () => send({ type: 'reaction', reactionType, replyToId: entry.activityId!, action }));
   if (!answer) return;
   const set = new Set(entry.reactions ?? []);
   if (action === 'add') set.add(reactionType);
@@ -609,7 +610,8 @@ function editEntry(entry: Entry): void {
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       const text = box.value;
-      void send({ type: 'messageEdited', messageId: entry.activityId!, text }).then((answer) => {
+      // Enter pressed twice while the edit is on its way saves once.
+      void inFlight.run(`edit:${entry.uid}`, () => send({ type: 'messageEdited', messageId: entry.activityId!, text })).then((answer) => {
         if (!answer) return;
         entry.text = text;
         entry.edited = true;
@@ -622,7 +624,7 @@ function editEntry(entry: Entry): void {
 }
 
 async function deleteEntry(entry: Entry): Promise<void> {
-  const answer = await send({ type: 'messageDeleted', messageId: entry.activityId! });
+  const answer = await inFlight.run(`delete:${entry.uid}`, () => send({ type: 'messageDeleted', messageId: entry.activityId! }));
   if (!answer) return;
   entry.deleted = true;
   entry.record = answer.record;
