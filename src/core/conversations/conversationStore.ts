@@ -62,6 +62,9 @@ export interface ConversationFileOnDisk {
   conversations: ConversationReferenceEntry[];
 }
 
+/** How often a known conversation's newer activity is announced at most (see emitThrottled). */
+const CHANGED_INTERVAL_MS = 250;
+
 export type ConversationStoreEvents = {
   /** The list changed; most recently active first. */
   changed: ConversationReferenceEntry[];
@@ -91,6 +94,9 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
   private chain: Promise<void> = Promise.resolve();
   /** The last write failed (read-only dir, disk full): said once, until a write works again. */
   private writeFailing = false;
+  /** performance.now() of the last 'changed'; a trailing one is pending while emitTimer is set. */
+  private lastEmit = -Infinity;
+  private emitTimer?: NodeJS.Timeout;
 
   constructor(opts: ConversationStoreOptions = {}) {
     super();
@@ -157,9 +163,32 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
       user: entry.user ?? before?.user,
     };
     this.put(definedOnly(merged));
-    this.emit('changed', this.list());
+    if (before) this.emitThrottled();
+    else this.emitNow();
     this.scheduleWrite();
     return true;
+  }
+
+  /** A new conversation is shown at once. */
+  private emitNow(): void {
+    clearTimeout(this.emitTimer);
+    this.emitTimer = undefined;
+    this.lastEmit = performance.now();
+    this.emit('changed', this.list());
+  }
+
+  /**
+   * A known conversation's newer activity (every message of a busy chat) is shown at most
+   * every CHANGED_INTERVAL_MS, the last one always: copying the list for every listener on
+   * every request cost the webhook ~20 µs a request (bench: null bot, concurrency 32) for a
+   * view that shows "2 min ago".
+   */
+  private emitThrottled(): void {
+    if (this.emitTimer) return;
+    const wait = this.lastEmit + CHANGED_INTERVAL_MS - performance.now();
+    if (wait <= 0) return this.emitNow();
+    this.emitTimer = setTimeout(() => this.emitNow(), wait);
+    this.emitTimer.unref();
   }
 
   /** Writes what is pending now (the gateway's stop()); resolves when it is on disk or its failure was reported. */

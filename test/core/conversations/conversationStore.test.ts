@@ -81,6 +81,25 @@ describe('ConversationStore', () => {
     assert.deepEqual(store.list().map((c) => c.id), ['a:4', 'a:1', 'a:3']);
   });
 
+  it('announces a new conversation at once, and a busy known one coalesced: a burst of 50 messages is one more event, carrying the newest', async () => {
+    const store = new ConversationStore();
+    const seen: string[][] = [];
+    store.on('changed', (list) => seen.push(list.map((e) => e.lastRecordId)));
+    const first = inbound('a:alice');
+    store.observe(first);
+    assert.deepEqual(seen, [[first.id]], 'a new conversation is announced synchronously');
+    let last = first;
+    for (let i = 0; i < 50; i++) store.observe((last = inbound('a:alice')));
+    const trailing = store.next('changed');
+    assert.ok(seen.length <= 2, `${seen.length} events for one burst`);
+    await (seen.length === 2 ? Promise.resolve() : trailing);
+    assert.equal(seen.length, 2, 'the burst ends in exactly one more event');
+    assert.deepEqual(seen[1], [last.id], 'the last event carries the newest record');
+    const bob = inbound('a:bob');
+    store.observe(bob);
+    assert.deepEqual(seen[2], [bob.id, last.id], 'another new conversation is announced at once, even inside the interval');
+  });
+
   it('a late record does not move a conversation back', () => {
     const store = new ConversationStore();
     const older = inbound('a:1', { from: '29:old' });
