@@ -15,6 +15,10 @@
  * 5. Clicks the row's inline Approve: the row goes, Approved Senders shows the sender as a pairing
  *    approval (the state dir's allowFrom.json, not the config), and the next message is delivered to
  *    the echo bot (HTTP 200 `{}`) and shows as `delivered · echo`.
+ * 5b. Issue 12's UI (conversationSteps, deliveryCheckSteps, invokeWarningSteps): the Conversations view lists the
+ *    sender's personal chat, its inline Send Message as Bot… sends what is typed into the input box (toast, outbound
+ *    row in Activities); Run Delivery Check typed into the palette opens the report, failures first, the first with
+ *    its fix link; a task/fetch answered in the wrong shape shows its Activities row with the warning icon.
  * 6. Rows lead with fate · reason, visible at the default width; a filter shows in the Activities header
  *    with Clear Filters; three clicked activities share one preview tab; with the config deleted while
  *    running, one welcome text and no Start Webhook; the inline Revoke empties Approved Senders.
@@ -552,6 +556,136 @@ async function chatPanelSteps(wb: Workbench, o: { port: number; webhook: string;
 }
 
 // ---------------------------------------------------------------------------
+// issue 12's views and pages: Conversations + Send Message as Bot…, the Delivery Check report, an invoke warning
+
+/** A webview editor's page (the Delivery Check report): the inner frame of the webview whose iframe VS Code marks ready. */
+function webviewFrame(page: Page) {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+}
+
+/**
+ * The Conversations view lists the personal chat the test's DMs came from under Personal chats; its
+ * inline Send Message as Bot… asks for the text in the real input box, and the message is sent (toast)
+ * and recorded as an outbound row in Activities.
+ */
+async function conversationSteps(wb: Workbench, o: { activitiesView: Locator }): Promise<void> {
+  const { page } = wb;
+  const view = pane(page, 'Conversations');
+  await step('Conversations shows the sender\'s personal chat under Personal chats', async () => {
+    await view.waitFor({ timeout: UI_TIMEOUT });
+    await ensureExpanded(view);
+    await waitForRow(view, '"Personal chats"', (t) => t.startsWith('Personal chats'));
+    const texts = await rowTexts(view);
+    const group = texts.findIndex((t) => t.startsWith('Personal chats'));
+    const chat = texts.findIndex((t) => t.includes(ALICE.name));
+    check(chat > group, `the view shows ${JSON.stringify(texts)} (expected "${ALICE.name}" under "Personal chats")`);
+  });
+  const sent = `a proactive hello ${Date.now().toString(36)}`;
+  await step('Send Message as Bot… on the row: typed into the input box, Enter sends; a toast says so and Activities has the outbound message', async () => {
+    const row = await waitForRow(view, `"${ALICE.name}"`, (t) => t.includes(ALICE.name) && !t.startsWith('Personal chats'));
+    await row.hover();
+    const send = row.locator('.actions .action-label[aria-label="Send Message as Bot…"]');
+    await send.waitFor({ state: 'visible', timeout: 5000 });
+    await send.click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const title = ((await page.locator('.quick-input-widget .quick-input-title').textContent()) ?? '').trim();
+    check(title === `Send Message as Bot to ${ALICE.name}`, `the input box is titled "${title}"`);
+    await input.fill(sent);
+    await input.press('Enter');
+    await findNotification(page, `Sent to ${ALICE.name} as the bot`);
+    await closeNotificationCenter(page);
+    await waitForRow(o.activitiesView, `"→ message to ${ALICE.name}" with "${sent}"`, (t) => t.includes(`→ message to ${ALICE.name}`) && t.includes(sent));
+  });
+}
+
+/**
+ * Teams Bot: Run Delivery Check, typed into the command palette: the report opens beside the editor,
+ * its hops failures first, then warnings, passes and skips; the first one names its fix as a link.
+ * The test's workspace has no app id, credentials or tunnel, so something on the way from Teams is
+ * broken (in this harness the credentials hop fails) and the report must say so. Closes the report.
+ */
+async function deliveryCheckSteps(wb: Workbench): Promise<void> {
+  const { page } = wb;
+  const report = webviewFrame(page);
+  await step('Run Delivery Check from the command palette opens the report, failures first, the first one with its fix', async () => {
+    await wb.runCommand('Teams Bot: Run Delivery Check');
+    const tab = page.locator('.part.editor .tabs-container .tab', { hasText: 'Delivery Check' });
+    await tab.waitFor({ timeout: UI_TIMEOUT });
+    // The hops run one after another (tools, the probe, the credentials): generous, it is a hang guard.
+    const hops = report.locator('.hop');
+    await hops.first().waitFor({ timeout: 120_000 });
+    const seen = await hops.evaluateAll((els: any[]) => els.map((e) => ({ id: String(e.dataset.hop), status: String(e.dataset.status), text: String(e.textContent).replace(/\s+/g, ' ').trim() }))); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const counts = ((await report.locator('body > p strong').first().textContent()) ?? '').trim();
+    log(`delivery check: ${counts}; ${seen.map((h) => `${h.id}=${h.status}`).join(' ')}`);
+    check(seen.length >= 8, `the report lists ${seen.length} hops: ${JSON.stringify(seen)}`);
+    const urgency = { failed: 0, warning: 1, passed: 2, skipped: 3 } as Record<string, number>;
+    for (const h of seen) check(h.status in urgency, `hop ${h.id} has status "${h.status}"`);
+    for (let i = 1; i < seen.length; i++) {
+      check(urgency[seen[i - 1].status] <= urgency[seen[i].status], `hop ${seen[i - 1].id} (${seen[i - 1].status}) is listed before ${seen[i].id} (${seen[i].status}): not failures first`);
+    }
+    const n = (s: string) => seen.filter((h) => h.status === s).length;
+    check(counts === `${n('failed')} failed, ${n('warning')} warning${n('warning') === 1 ? '' : 's'}, ${n('passed')} passed, ${n('skipped')} skipped`, `the headline says "${counts}", the hops are ${seen.map((h) => h.status).join(', ')}`);
+    // No app id, credentials or tunnel here: Teams cannot reach the bot, and the page has to say which hop and what to do.
+    check(seen[0].status === 'failed', `the first hop listed is ${seen[0].id} (${seen[0].status}); with no credentials and no tunnel one must fail`);
+    const fix = report.locator('.hop').first().locator('.fixes a.fix').first();
+    check((await fix.count()) === 1, `the first failed hop (${seen[0].text}) names no fix`);
+    const fixTitle = ((await fix.textContent()) ?? '').trim();
+    const href = (await fix.getAttribute('href')) ?? '';
+    check(fixTitle.length > 0 && /^(command:teamsBot\.|https:)/.test(href), `the fix link is "${fixTitle}" → ${href}`);
+    check(await report.locator('body').textContent().then((t) => (t ?? '').includes('cannot reach your bot')), 'the verdict does not say a message cannot reach the bot');
+    log(`first failed hop: ${seen[0].id}; fix: "${fixTitle}" (${href})`);
+  });
+  await step('the Delivery Check report closes', async () => {
+    await wb.runCommand('View: Close All Editors');
+    await poll('no editor tabs', async () => (await page.locator('.part.editor .tabs-container .tab').count()) === 0, 10_000, 200);
+  });
+}
+
+/**
+ * A bot that answers a task/fetch with the SDK's InvokeResponse envelope as the body (a shape Teams
+ * rejects): its row in Activities carries the warning icon and the warning's code. Leaves the original config.
+ */
+async function invokeWarningSteps(wb: Workbench, o: { port: number; webhook: string; configFile: string; activitiesView: Locator }): Promise<void> {
+  const original = fs.readFileSync(o.configFile, 'utf8');
+  const http = await import('node:http');
+  const bot = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 200, body: { task: { type: 'message', value: 'hello' } } }));
+    });
+  });
+  const botPort = await freePort();
+  await new Promise<void>((r) => bot.listen(botPort, '127.0.0.1', r));
+  try {
+    await step('invoke warning: a bot behind the webhook that answers task/fetch in the wrong shape', () =>
+      switchConfig(o.configFile, `{
+  // written by test/extension/uiTest.ts (the invoke warning step)
+  "webhook": { "port": ${o.port} },
+  "dmPolicy": "open",
+  "groupPolicy": "open",
+  "requireMention": true,
+  "bot": { "url": "http://127.0.0.1:${botPort}/api/messages" }
+}
+`, o.webhook, o.port, (r) => r.headers.get('x-teams-bot-dev-fate') === 'delivered' && r.headers.get('x-teams-bot-dev-reason') !== 'echo'),
+    );
+    await step('invoke warning: the task/fetch row in Activities shows the warning icon and ⚠ invoke-body', async () => {
+      const res = await post(o.webhook, { ...dm('', o.port), type: 'invoke', name: 'task/fetch', text: undefined, value: { data: { ui: true } } });
+      check(res.status === 200 && res.headers.get('x-teams-bot-dev-fate') === 'delivered', `HTTP ${res.status} ${res.headers.get('x-teams-bot-dev-fate')}: ${JSON.stringify(res.json)}`);
+      const row = await waitForRow(o.activitiesView, '"⚠ invoke-body" on the task/fetch', (t) => t.includes('⚠ invoke-body') && t.includes(ALICE.name));
+      check((await row.locator('.codicon-warning').count()) === 1, `the row has no warning icon: ${await row.innerHTML()}`);
+    });
+  } finally {
+    bot.closeAllConnections();
+    bot.close();
+  }
+  await step('invoke warning: back to the test\'s config', () =>
+    switchConfig(o.configFile, original, o.webhook, o.port, (r) => r.headers.get('x-teams-bot-dev-fate') === 'dropped'),
+  );
+}
+
+// ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   fs.rmSync(path.join(TEST_RESULTS_DIR, 'ui-failure.png'), { force: true });
@@ -707,6 +841,10 @@ async function main(): Promise<void> {
       const left = JSON.parse(fs.readFileSync(pairingFile, 'utf8')) as { requests: unknown[] };
       check(left.requests.length === 0, `pairing.json still has ${left.requests.length} request(s)`);
     });
+
+    await conversationSteps(wb, { activitiesView });
+    await deliveryCheckSteps(wb);
+    await invokeWarningSteps(wb, { port, webhook, configFile, activitiesView });
 
     await chatPanelSteps(wb, { port, webhook, configFile, activitiesView });
 
