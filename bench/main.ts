@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { startBotFrameworkStub, type BotFrameworkStub } from '../test/support/botFrameworkStub';
-import { startFakeEntra, type FakeEntra } from '../test/core/connector/fakeEntra';
+import { startFakeEntra, makeCertificates, type FakeEntra } from '../test/core/connector/fakeEntra';
 import { spawnProc, firstLine, waitForHttp, freePort, cpuMs, rssBytes, httpRequest, sleep, median, canPin, type Proc } from './lib/procs';
 import { APP_ID, makeSender, prng, fixedSenderStream, unpairedStream } from './lib/stream';
 import { summarizeProfile, profileMarkdown, type ProfileSummary } from './lib/cpuprofile';
@@ -217,7 +217,7 @@ function gitState(): string {
 // ---- shared servers ------------------------------------------------------------
 
 async function startInfra(work: string, opts: Options, procs: Proc[]): Promise<Infra> {
-  const certs = makeCertificates(path.join(work, 'certs'));
+  const certs = benchCertificates(path.join(work, 'certs'));
   const entra = await startFakeEntra({ cert: certs.cert, key: certs.key, clientId: APP_ID, clientSecret: APP_PASSWORD });
 
   const connector = spawnProc('fake connector', process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'lib/connectorProc.ts')], {
@@ -247,14 +247,10 @@ async function startInfra(work: string, opts: Options, procs: Proc[]): Promise<I
   return { work, opts, connector, serviceUrl, bot, botUrl, nullBot, nullBotUrl, stub, entra, caFile: certs.caFile, tokens };
 }
 
-function makeCertificates(dir: string): { cert: string; key: string; caFile: string } {
+/** The test suites' throwaway CA and 127.0.0.1 leaf (fakeEntra.ts), read back for the https stand-ins. */
+function benchCertificates(dir: string): { cert: string; key: string; caFile: string } {
   fs.mkdirSync(dir, { recursive: true });
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2',
-    '-subj', '/CN=teams-bot-dev bench CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(path.join(dir, 'leaf.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.crt', '-days', '2', '-extfile', 'leaf.ext']);
+  makeCertificates(dir);
   return { cert: fs.readFileSync(path.join(dir, 'leaf.crt'), 'utf8'), key: fs.readFileSync(path.join(dir, 'leaf.key'), 'utf8'), caFile: path.join(dir, 'ca.crt') };
 }
 
