@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import * as nodeFs from 'node:fs';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +9,7 @@ import { ActivityLog } from '../../src/core/activity/activityLog';
 import { PairingStore } from '../../src/core/pairing/pairingStore';
 import { ensureStateDir, STATE_DIR_GITIGNORE } from '../../src/core/stateDir';
 import { MemoryLogger } from '../../src/core/logger';
+import { readOnlyLockFs } from '../support/readOnlyLockFs';
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'tbd-state-'));
@@ -201,20 +201,12 @@ describe('state dir lock: one gateway per state dir', () => {
   it('a lock error that is not "held" (EACCES on a read-only state dir) is not retried: the gateway does not stall before serving anyway', async () => {
     const stateDir = path.join(dir, '.teams-bot');
     await ensureStateDir(stateDir);
-    // Root ignores permissions, so the read-only dir is a stand-in fs for the mutex (proper-lockfile's `fs` option).
-    let mkdirCalls = 0;
-    const readOnly = {
-      ...nodeFs,
-      mkdir: ((p: string, cb: (err: NodeJS.ErrnoException | null) => void) => {
-        mkdirCalls++;
-        setImmediate(() => cb(Object.assign(new Error(`EACCES: permission denied, mkdir '${p}'`), { code: 'EACCES' })));
-      }) as unknown as typeof nodeFs.mkdir,
-    };
-    await assert.rejects(StateDirLock.acquire(stateDir, { port: 1 }, readOnly), (err: NodeJS.ErrnoException) => {
+    const readOnly = readOnlyLockFs();
+    await assert.rejects(StateDirLock.acquire(stateDir, { port: 1 }, readOnly.fs), (err: NodeJS.ErrnoException) => {
       assert.equal(err.code, 'EACCES');
       return true;
     });
-    assert.equal(mkdirCalls, 1, 'tried once, not retried');
+    assert.equal(readOnly.mkdirCalls(), 1, 'tried once, not retried');
   });
 
   it('a failed start (busy port) releases the lock, so a corrected start is not refused', async () => {

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startGateway, personalMessage, type RunningGateway } from '../../support/gatewayHarness';
+import { readOnlyLockFs } from '../../support/readOnlyLockFs';
 import { PairingStore } from '../../../src/core/pairing/pairingStore';
 import { MemoryLogger } from '../../../src/core/logger';
 import { approvePairing } from '../../../src/core/pairing/pairingActions';
@@ -34,6 +35,31 @@ describe('pairing store faults (issue 8 §2)', function () {
     gw = undefined;
     for (const fn of cleanup.splice(0)) await fn();
   });
+
+  /**
+   * A pairing store with STRANGER's request pending, whose pairing.json stays readable but
+   * cannot be replaced (chattr +i): an approval's first write (allowFrom.json) succeeds and
+   * its second (pairing.json) fails. Skips the test where immutable files are not available.
+   */
+  async function pendingRequestWithImmutableStore(test: Mocha.Context): Promise<{ stateDir: string; file: string; store: PairingStore; logger: MemoryLogger; code: string }> {
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-fault-'));
+    const file = path.join(stateDir, 'pairing.json');
+    const logger = new MemoryLogger();
+    const store = new PairingStore({ file, ttlMinutes: 60, maxPending: 20, logger });
+    const created = await store.touch({ id: STRANGER.id, meta: { name: STRANGER.name, aadObjectId: STRANGER.aadObjectId } });
+    assert.equal(created.kind, 'created');
+    if (spawnSync('chattr', ['+i', file]).status !== 0) {
+      store.close();
+      await fs.rm(stateDir, { recursive: true, force: true });
+      test.skip(); // needs root and a file system with immutable files (ext4, xfs, btrfs)
+    }
+    cleanup.push(async () => {
+      spawnSync('chattr', ['-i', file]);
+      store.close();
+      await fs.rm(stateDir, { recursive: true, force: true });
+    });
+    return { stateDir, file, store, logger, code: (created as { request: { code: string } }).request.code };
+  }
 
   async function gatewayWithStore(stateDir: string, store: PairingStore): Promise<RunningGateway> {
     cleanup.push(() => store.close());
@@ -96,44 +122,20 @@ describe('pairing store faults (issue 8 §2)', function () {
   it('a lock that fails for any reason but "held" is not retried (a read-only dir used to cost ~20 s of retries)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-fault-'));
     cleanup.push(() => fs.rm(dir, { recursive: true, force: true }));
-    // Root ignores permissions, so the read-only disk is a stand-in fs for the lock (proper-lockfile's `fs` option).
-    let mkdirCalls = 0;
-    const readOnly = {
-      ...nodeFs,
-      mkdir: ((p: string, cb: (err: NodeJS.ErrnoException | null) => void) => {
-        mkdirCalls++;
-        setImmediate(() => cb(Object.assign(new Error(`EACCES: permission denied, mkdir '${p}'`), { code: 'EACCES' })));
-      }) as unknown as typeof nodeFs.mkdir,
-    };
+    const readOnly = readOnlyLockFs();
     // A wait budget far beyond the test's timeout: only an immediate failure lets this test pass.
-    const attempt = withStateLock(path.join(dir, 'pairing.json'), { lockWaitMs: 10 * 60_000, logger: new MemoryLogger(), fs: readOnly }, async () => 'locked');
+    const attempt = withStateLock(path.join(dir, 'pairing.json'), { lockWaitMs: 10 * 60_000, logger: new MemoryLogger(), fs: readOnly.fs }, async () => 'locked');
     await assert.rejects(attempt, (err: unknown) => {
       assert.ok(err instanceof StateFileError);
       assert.equal(err.code, 'EACCES');
       assert.match(err.message, /permission denied\. Make .* writable/);
       return true;
     });
-    assert.equal(mkdirCalls, 1, 'tried once, not retried');
+    assert.equal(readOnly.mkdirCalls(), 1, 'tried once, not retried');
   });
   it('an approval whose pairing.json write fails is undone: the sender is not approved and the request stays pending (all or nothing)', async function () {
-    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-fault-'));
-    const file = path.join(stateDir, 'pairing.json');
-    const store = new PairingStore({ file, ttlMinutes: 60, maxPending: 20, logger: new MemoryLogger() });
-    const created = await store.touch({ id: STRANGER.id, meta: { name: STRANGER.name, aadObjectId: STRANGER.aadObjectId } });
-    assert.equal(created.kind, 'created');
-    // pairing.json stays readable but cannot be replaced: the second write of the approval fails after the first succeeded.
-    if (spawnSync('chattr', ['+i', file]).status !== 0) {
-      store.close();
-      await fs.rm(stateDir, { recursive: true, force: true });
-      this.skip(); // needs root and a file system with immutable files (ext4, xfs, btrfs)
-    }
-    cleanup.push(async () => {
-      spawnSync('chattr', ['-i', file]);
-      store.close();
-      await fs.rm(stateDir, { recursive: true, force: true });
-    });
+    const { stateDir, file, store, code } = await pendingRequestWithImmutableStore(this);
     const before = await fs.readFile(file, 'utf8');
-    const code = (created as { request: { code: string } }).request.code;
     await assert.rejects(approvePairing({ configFile: path.join(stateDir, 'teams-bot.config.json'), store, logger: new MemoryLogger() }, code), (err: unknown) => {
       assert.ok(err instanceof StateFileError);
       assert.equal(err.operation, 'write');
@@ -148,24 +150,8 @@ describe('pairing store faults (issue 8 §2)', function () {
   });
 
   it('a failed approval is undone under the pairing lock and removes only its own entry: another writer\'s entry stays, another gateway never sees the sender approved', async function () {
-    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-fault-'));
-    const file = path.join(stateDir, 'pairing.json');
+    const { stateDir, file, store, logger, code } = await pendingRequestWithImmutableStore(this);
     const allowFile = path.join(stateDir, 'allowFrom.json');
-    const logger = new MemoryLogger();
-    const store = new PairingStore({ file, ttlMinutes: 60, maxPending: 20, logger });
-    const created = await store.touch({ id: STRANGER.id, meta: { name: STRANGER.name, aadObjectId: STRANGER.aadObjectId } });
-    assert.equal(created.kind, 'created');
-    if (spawnSync('chattr', ['+i', file]).status !== 0) {
-      store.close();
-      await fs.rm(stateDir, { recursive: true, force: true });
-      this.skip(); // needs root and a file system with immutable files (ext4, xfs, btrfs)
-    }
-    cleanup.push(async () => {
-      spawnSync('chattr', ['-i', file]);
-      store.close();
-      await fs.rm(stateDir, { recursive: true, force: true });
-    });
-    const code = (created as { request: { code: string } }).request.code;
     let otherLook: Promise<string[]> | undefined;
     const off = store.approved.on('changed', (list) => {
       if (!list.some((s) => s.entry === STRANGER.aadObjectId)) return;
