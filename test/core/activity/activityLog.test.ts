@@ -275,6 +275,26 @@ describe('ActivityLog', () => {
       assert.deepEqual(logger.lines.map((l) => l.level), ['warn']);
     });
 
+    it('a disk that is full keeps the records in memory with one warning saying so, and the file is written again once there is room', async function () {
+      if (!fs.existsSync('/dev/full')) this.skip(); // Linux's always-full device stands in for a full disk
+      const logger = new MemoryLogger();
+      const log = make({ dir, logger });
+      fs.symlinkSync('/dev/full', file());
+      log.record(input(1));
+      await log.flush();
+      log.record(input(2));
+      await log.flush();
+      assert.equal(log.size(), 2);
+      assert.equal(logger.lines.length, 1, logger.lines.map((l) => l.message).join('\n'));
+      assert.match(logger.lines[0].message, /activity log: writing to .* failed \(.*ENOSPC.*\); records stay in memory/);
+      fs.unlinkSync(file());
+      log.record(input(3));
+      await log.flush();
+      assert.deepEqual(lines(file()).map((l) => (JSON.parse(l) as ActivityRecord).summary.text), ['hello 3']);
+      assert.equal(log.size(), 3);
+      assert.equal(logger.lines.length, 1);
+    });
+
     // How long the load takes is a figure of `npm run bench` (section 3, "restart: load()"), not asserted here.
     it('loads the newest 2000 of a 5 MiB file', async function () {
       this.timeout(60_000); // hang guard
