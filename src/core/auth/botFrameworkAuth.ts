@@ -111,21 +111,21 @@ export class BotFrameworkAuth {
     const serviceUrl = typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '';
     // The SDK's verdict depends on the token, the signing key and the activity's serviceUrl (the
     // audience and issuer are this instance's): the same three, still in their lifetime, get the same
-    // verdict. A token seen before passed the shape checks then, and is decoded already.
-    const seen = authorizationHeader.length <= MAX_TOKEN_CHARS ? BEARER_JWT.exec(authorizationHeader.trim()) : null;
-    const known = seen ? this.verified.get(`${seen[1]}.${seen[2]}.${seen[3]}`, serviceUrl, this.signingKeys) : undefined;
+    // verdict. A token seen before passed the shape checks then, and is decoded already. Looked up by the
+    // header as it came (the same header is the same token), so a hit costs one hash of it and nothing else.
+    const known = authorizationHeader.length <= MAX_TOKEN_CHARS ? this.verified.get(authorizationHeader, serviceUrl, this.signingKeys) : undefined;
     if (known) return this.afterSignature(known, activity, serviceUrl);
 
     const pre = precheck(authorizationHeader);
     if (!pre.ok) return pre.outcome;
     const { token, decoded } = pre;
-    const failed = await this.validate(token, decoded, activity);
+    const failed = await this.validate(authorizationHeader, token, decoded, activity);
     if (failed) return failed;
     return this.afterSignature(decoded, activity, serviceUrl);
   }
 
   /** The SDK's check (signature, audience, issuer, lifetime, serviceurl); undefined when it passed. */
-  private async validate(token: string, decoded: Decoded, activity: { serviceUrl?: string; channelId?: unknown }): Promise<(AuthOutcome & { ok: false }) | undefined> {
+  private async validate(header: string, token: string, decoded: Decoded, activity: { serviceUrl?: string; channelId?: unknown }): Promise<(AuthOutcome & { ok: false }) | undefined> {
     const capture: Capture = { errors: [] };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -159,7 +159,7 @@ export class BotFrameworkAuth {
       return outcome;
     }
     // Only a pass is remembered, and only with the key it was verified with.
-    if (capture.key) this.verified.add(token, typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '', decoded, capture.key);
+    if (capture.key) this.verified.add(header, typeof activity.serviceUrl === 'string' ? activity.serviceUrl : '', decoded, capture.key);
     return undefined;
   }
 
@@ -461,45 +461,41 @@ const VERIFIED_TOKENS_MAX = 512;
 /**
  * Tokens the SDK validator passed, so the same token on the next activity
  * skips the signature check (about a quarter of the gateway's CPU per request
- * in the benchmark's profile). An entry is used only for the exact token
- * string and the exact activity serviceUrl it was verified with, only while
- * the signing key it was verified with is still the current parsed key for
- * its kid (a key fetched again, rotated or not, is a new object), and only
- * inside the token's lifetime as jsonwebtoken judges it (exp and nbf, with the
- * SDK's 5 minute clock tolerance). Anything else goes to the SDK again, which
- * then names the reason. Failures are never stored. Bounded: the oldest
- * entry goes first.
+ * in the benchmark's profile). An entry is used only for the exact
+ * Authorization header (so the exact token) and the exact activity serviceUrl
+ * it was verified with, only while the signing key it was verified with is
+ * still the current parsed key for its kid (a key fetched again, rotated or
+ * not, is a new object), and only inside the token's lifetime as jsonwebtoken
+ * judges it (exp and nbf, with the SDK's 5 minute clock tolerance). Anything
+ * else goes to the SDK again, which then names the reason. Failures are never
+ * stored. Bounded: the oldest entry goes first.
  */
 class VerifiedTokens {
-  private readonly entries = new Map<string, { key: KeyObject; kid: string; exp: number; nbf: number | undefined; decoded: Decoded }>();
+  /** By Authorization header: keyed by the string as it arrived, a hit builds no string of its ~1 KB. */
+  private readonly entries = new Map<string, { serviceUrl: string; key: KeyObject; kid: string; exp: number; nbf: number | undefined; decoded: Decoded }>();
 
   /** The token as decoded when it passed, while the entry may still be used; undefined otherwise. */
-  get(token: string, serviceUrl: string, keys: ParsedSigningKeys | undefined): Decoded | undefined {
-    const entry = this.entries.get(cacheKey(token, serviceUrl));
-    if (!entry || !keys) return undefined;
+  get(header: string, serviceUrl: string, keys: ParsedSigningKeys | undefined): Decoded | undefined {
+    const entry = this.entries.get(header);
+    if (!entry || !keys || entry.serviceUrl !== serviceUrl) return undefined;
     // Same conditions and clock as jsonwebtoken's verify (seconds, floor of Date.now()).
     const now = Math.floor(Date.now() / 1000);
     const lifetimeOk = now < entry.exp + CLOCK_TOLERANCE_S && (entry.nbf === undefined || entry.nbf <= now + CLOCK_TOLERANCE_S);
     if (lifetimeOk && keys.current(entry.kid) === entry.key) return entry.decoded;
-    this.entries.delete(cacheKey(token, serviceUrl));
+    this.entries.delete(header);
     return undefined;
   }
 
-  add(token: string, serviceUrl: string, decoded: Decoded, key: KeyObject): void {
+  add(header: string, serviceUrl: string, decoded: Decoded, key: KeyObject): void {
     const { exp, nbf } = decoded.payload;
     const kid = decoded.header.kid;
     // A token without a numeric exp is refused after the SDK's check anyway; an odd nbf is the SDK's to judge.
     if (typeof exp !== 'number' || typeof kid !== 'string' || (nbf !== undefined && typeof nbf !== 'number')) return;
-    const k = cacheKey(token, serviceUrl);
-    this.entries.delete(k);
+    this.entries.delete(header);
     if (this.entries.size >= VERIFIED_TOKENS_MAX) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(k, { key, kid, exp, nbf: nbf as number | undefined, decoded });
+    // One entry per header: the same token verified for another serviceUrl replaces it (a token names one serviceurl).
+    this.entries.set(header, { serviceUrl, key, kid, exp, nbf: nbf as number | undefined, decoded });
   }
-}
-
-function cacheKey(token: string, serviceUrl: string): string {
-  // A NUL cannot occur in a token (base64url and dots) or be confused with one.
-  return `${token}\u0000${serviceUrl}`;
 }
 
 const ENDORSEMENTS_MAX = 256;
