@@ -88,6 +88,12 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
   private readonly logger: Logger;
   /** Least recently active first: Map keeps insertion order, and an update re-inserts. */
   private entries = new Map<string, ConversationReferenceEntry>();
+  /**
+   * The newest record per conversation not yet merged into `entries`, oldest first. observe() runs for
+   * every request; building and merging a reference costs more than the rest of it, and nobody reads
+   * the result until list(), get(), an announcement or a write, which come every 250 ms at most.
+   */
+  private unmerged = new Map<string, ActivityRecord>();
   private loaded = false;
   private timer?: NodeJS.Timeout;
   private dirty = false;
@@ -127,6 +133,7 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
     }
     if (read.kind === 'missing') return;
     // Records seen before load() finished are newer than the file's.
+    this.mergeObserved();
     const seen = this.entries;
     this.entries = new Map();
     for (const entry of [...read.state].reverse().slice(-this.capacity)) this.entries.set(entry.id, entry);
@@ -136,10 +143,12 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
 
   /** Most recently active first. */
   list(): ConversationReferenceEntry[] {
+    this.mergeObserved();
     return [...this.entries.values()].reverse();
   }
 
   get(id: string): ConversationReferenceEntry | undefined {
+    this.mergeObserved();
     return this.entries.get(id) ?? this.entries.get(baseConversationId(id));
   }
 
@@ -150,23 +159,39 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
    * (a slow request finishing late) does not move it back.
    */
   observe(record: ActivityRecord): boolean {
-    const entry = referenceFrom(record);
-    if (!entry) return false;
-    const before = this.entries.get(entry.id);
-    if (before && before.lastRecordId >= entry.lastRecordId) return false;
-    // Names arrive on some activities only (a channel's name on conversationUpdate): keep the last known.
-    const merged: ConversationReferenceEntry = {
-      ...entry,
-      name: entry.name ?? before?.name,
-      team: entry.team ? { ...entry.team, name: entry.team.name ?? before?.team?.name } : before?.team,
-      channel: entry.channel ? { ...entry.channel, name: entry.channel.name ?? before?.channel?.name } : before?.channel,
-      user: entry.user ?? before?.user,
-    };
-    this.put(definedOnly(merged));
-    if (before) this.emitThrottled();
+    const id = conversationKeyOf(record);
+    if (id === undefined) return false;
+    const waiting = this.unmerged.get(id);
+    const stored = this.entries.get(id);
+    const newest = waiting?.id ?? stored?.lastRecordId;
+    if (newest !== undefined && newest >= record.id) return false;
+    // Re-inserted, so the map stays in order of last activity.
+    this.unmerged.delete(id);
+    this.unmerged.set(id, record);
+    if (waiting || stored) this.emitThrottled();
     else this.emitNow();
     this.scheduleWrite();
     return true;
+  }
+
+  /** Builds the references of the records observe() took, oldest first, into the stored entries. */
+  private mergeObserved(): void {
+    if (this.unmerged.size === 0) return;
+    const records = this.unmerged;
+    this.unmerged = new Map();
+    for (const record of records.values()) {
+      const entry = referenceFrom(record)!;
+      const before = this.entries.get(entry.id);
+      // Names arrive on some activities only (a channel's name on conversationUpdate): keep the last known.
+      const merged: ConversationReferenceEntry = {
+        ...entry,
+        name: entry.name ?? before?.name,
+        team: entry.team ? { ...entry.team, name: entry.team.name ?? before?.team?.name } : before?.team,
+        channel: entry.channel ? { ...entry.channel, name: entry.channel.name ?? before?.channel?.name } : before?.channel,
+        user: entry.user ?? before?.user,
+      };
+      this.put(definedOnly(merged));
+    }
   }
 
   /** A new conversation is shown at once. */
@@ -254,20 +279,33 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
   }
 }
 
-/** The conversation reference an inbound record carries, or undefined when it is not one to keep. */
-export function referenceFrom(record: ActivityRecord): ConversationReferenceEntry | undefined {
+/**
+ * The id an inbound record's conversation is stored under, or undefined when
+ * the record carries no reference to keep (referenceFrom builds it).
+ */
+function conversationKeyOf(record: ActivityRecord): string | undefined {
   if (record.direction !== 'inbound' || record.fate === 'rejected' || !TRUSTED_AUTH.has(record.auth)) return undefined;
   const activity = record.activity as Activity | undefined;
   const serviceUrl = activity?.serviceUrl;
   const conversationId = activity?.conversation?.id;
   const botId = activity?.recipient?.id;
   if (typeof serviceUrl !== 'string' || !serviceUrl || typeof conversationId !== 'string' || !conversationId || typeof botId !== 'string' || !botId) return undefined;
-  const kind = conversationKind(activity!);
+  return conversationKind(activity!) === 'channel' ? baseConversationId(conversationId) : conversationId;
+}
+
+/** The conversation reference an inbound record carries, or undefined when it is not one to keep. */
+export function referenceFrom(record: ActivityRecord): ConversationReferenceEntry | undefined {
+  const key = conversationKeyOf(record);
+  if (key === undefined) return undefined;
+  const activity = record.activity as Activity;
+  const serviceUrl = activity.serviceUrl!;
+  const botId = activity.recipient!.id;
+  const kind = conversationKind(activity);
   const data = activity!.channelData;
   const from = activity!.from;
   const user = from?.id && from.id !== botId ? { id: from.id, name: from.name, aadObjectId: from.aadObjectId } : undefined;
   return definedOnly({
-    id: kind === 'channel' ? baseConversationId(conversationId) : conversationId,
+    id: key,
     kind,
     serviceUrl,
     tenantId: activity!.conversation?.tenantId ?? data?.tenant?.id,
