@@ -62,6 +62,13 @@ export interface ConversationFileOnDisk {
   conversations: ConversationReferenceEntry[];
 }
 
+/**
+ * A known conversation's newer activity (its time and last record) is written after debounceMs times
+ * this (2 s by default), a new conversation after debounceMs: a busy chat rewrote and fsynced the file
+ * four times a second for a timestamp. stop() writes what is pending either way.
+ */
+const UPDATE_WRITE_FACTOR = 8;
+
 /** How often a known conversation's newer activity is announced at most (see emitThrottled). */
 const CHANGED_INTERVAL_MS = 250;
 
@@ -96,6 +103,8 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
   private unmerged = new Map<string, ActivityRecord>();
   private loaded = false;
   private timer?: NodeJS.Timeout;
+  /** performance.now() when the pending write (timer) runs. */
+  private writeDue = Infinity;
   private dirty = false;
   private chain: Promise<void> = Promise.resolve();
   /** The last write failed (read-only dir, disk full): said once, until a write works again. */
@@ -168,9 +177,13 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
     // Re-inserted, so the map stays in order of last activity.
     this.unmerged.delete(id);
     this.unmerged.set(id, record);
-    if (waiting || stored) this.emitThrottled();
-    else this.emitNow();
-    this.scheduleWrite();
+    if (waiting || stored) {
+      this.emitThrottled();
+      this.scheduleWrite(this.debounceMs * UPDATE_WRITE_FACTOR);
+    } else {
+      this.emitNow();
+      this.scheduleWrite(this.debounceMs);
+    }
     return true;
   }
 
@@ -230,14 +243,18 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 
-  private scheduleWrite(): void {
+  /** Writes within `delayMs`, or sooner when a write is already due sooner. */
+  private scheduleWrite(delayMs: number): void {
     if (!this.file) return;
     this.dirty = true;
-    if (this.timer) return;
+    const due = performance.now() + delayMs;
+    if (this.timer && this.writeDue <= due) return;
+    clearTimeout(this.timer);
+    this.writeDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.enqueueWrite();
-    }, this.debounceMs);
+    }, delayMs);
     this.timer.unref();
   }
 
