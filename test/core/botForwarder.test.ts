@@ -120,7 +120,7 @@ describe('bot answers relayed faithfully (botForwarder)', function () {
     const stored = record.botResponse?.body as { _truncated?: { reason?: string } };
     assert.match(stored._truncated?.reason ?? '', new RegExp(`decodes to more than the ${MAX_STORED_BODY_BYTES} bytes the activity log stores; relayed as sent`));
     // The forwarder itself stops inflating at the log's cap.
-    const direct = await forwardToBot(new URL(bot!.url), { 'content-type': 'application/json' }, Buffer.from('{}'), 10_000);
+    const direct = await forwardToBot(bot!.url, { 'content-type': 'application/json' }, Buffer.from('{}'), 10_000);
     assert.ok(direct.ok);
     assert.equal(direct.plain, 'too-large');
   });

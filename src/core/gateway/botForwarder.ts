@@ -51,7 +51,7 @@ const agents = {
  */
 export const MAX_BOT_ANSWER_BYTES = 4 * 1024 * 1024;
 
-export function forwardToBot(url: URL, headers: IncomingHttpHeaders, body: Buffer, timeoutMs: number): Promise<ForwardResult> {
+export function forwardToBot(botUrl: string, headers: IncomingHttpHeaders, body: Buffer, timeoutMs: number): Promise<ForwardResult> {
   const outHeaders: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) outHeaders[name] = value;
@@ -59,9 +59,8 @@ export function forwardToBot(url: URL, headers: IncomingHttpHeaders, body: Buffe
   outHeaders['content-length'] = body.length;
   if (!outHeaders['content-type']) outHeaders['content-type'] = 'application/json';
 
-  const isHttps = url.protocol === 'https:';
+  const { isHttps, where, options } = targetOf(botUrl);
   const request = isHttps ? https.request : http.request;
-  const where = `${url.origin}${url.pathname}`;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (result: ForwardResult) => {
@@ -74,10 +73,7 @@ export function forwardToBot(url: URL, headers: IncomingHttpHeaders, body: Buffe
       finish({ ok: false, reason: 'bot-answer-too-large', detail: `the bot at ${where} answered ${bytes} bytes, more than the ${MAX_BOT_ANSWER_BYTES} bytes the gateway relays (Teams accepts about 100 KB): the answer was not relayed; check what the bot returns` });
       req.destroy();
     };
-    // Plain options rather than (url, options): Node would convert the URL (urlToHttpOptions) on every request.
-    const target = { protocol: url.protocol, hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname, port: url.port || undefined, path: `${url.pathname}${url.search}`,
-      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}) };
-    const req = request({ ...target, method: 'POST', headers: outHeaders, agent: isHttps ? agents.https : agents.http }, (res) => {
+    const req = request({ ...options, headers: outHeaders }, (res) => {
       const declared = Number(res.headers['content-length']);
       if (declared > MAX_BOT_ANSWER_BYTES) return tooLarge(String(declared));
       const chunks: Buffer[] = [];
@@ -103,6 +99,37 @@ export function forwardToBot(url: URL, headers: IncomingHttpHeaders, body: Buffe
     });
     req.end(body);
   });
+}
+
+interface BotTarget {
+  isHttps: boolean;
+  /** The bot's origin and path, for messages (never its credentials or query). */
+  where: string;
+  options: http.RequestOptions;
+}
+
+/** bot.url as request options, parsed once per URL: the config changes rarely, requests often. */
+const targets = new Map<string, BotTarget>();
+const TARGETS_MAX = 16;
+
+function targetOf(botUrl: string): BotTarget {
+  let target = targets.get(botUrl);
+  if (target) return target;
+  const url = new URL(botUrl);
+  const isHttps = url.protocol === 'https:';
+  target = {
+    isHttps,
+    where: `${url.origin}${url.pathname}`,
+    // Plain options rather than (url, options): Node would convert the URL (urlToHttpOptions) on every request.
+    options: {
+      protocol: url.protocol, hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname, port: url.port || undefined, path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+      method: 'POST', agent: isHttps ? agents.https : agents.http,
+    },
+  };
+  if (targets.size >= TARGETS_MAX) targets.delete(targets.keys().next().value as string);
+  targets.set(botUrl, target);
+  return target;
 }
 
 function relayHeaders(headers: IncomingHttpHeaders): Record<string, string> {

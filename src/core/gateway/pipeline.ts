@@ -264,7 +264,7 @@ export class Pipeline {
 
   private async forward(req: InboundRequest, activity: Activity, botUrl: string, timeoutMs: number, acceptReason: Reason, acceptDetail: string, auth: AuthResult): Promise<PipelineResponse> {
     const sentAt = performance.now();
-    const result = await forwardToBot(new URL(botUrl), req.headers, req.body, timeoutMs);
+    const result = await forwardToBot(botUrl, req.headers, req.body, timeoutMs);
     // Invokes only: would Teams accept this answer? Noted on the record, never changing what is relayed.
     const contract = { deadlineMs: this.deps.invokeDeadlineMs };
     if (!result.ok) {
