@@ -32,6 +32,7 @@ const TOKEN_RUN = /[A-Za-z0-9_.-]+/g;
  */
 const BEARER = /\b(Bearer)\s+(?!<)([^\s"',;<>]+)/gi;
 const PLAIN_WORD = /^[A-Za-z]{1,23}$/;
+const BEARER_WORD = /bearer/i;
 /**
  * A Microsoft Entra client secret (3 characters, a digit, "Q~", 31 or more),
  * caught even when it is printed without a telling key, as the Teams CLI does.
@@ -59,7 +60,7 @@ export function redact(value: unknown): unknown {
 
 /** For strings inside activities: hides credentials by their shape only. */
 export function redactString(s: string): string {
-  if (!s.includes('eyJ') && !s.includes('Q~') && !/bearer/i.test(s)) return s;
+  if (!s.includes('eyJ') && !s.includes('Q~') && !BEARER_WORD.test(s)) return s;
   return s
     .replace(TOKEN_RUN, redactJwtInRun)
     .replace(ENTRA_CLIENT_SECRET, REDACTED)
@@ -69,6 +70,23 @@ export function redactString(s: string): string {
 /** For log lines, details and tool output: also hides the value after a credential-named key. */
 export function redactText(s: string): string {
   return redactString(redactPairs(s));
+}
+
+/**
+ * True when JSON text provably parses to a value that redact() returns
+ * unchanged: nothing redact() looks for (a credential-named key or header
+ * name, a JWT, an Entra client secret, "Bearer") appears in it, no \u escape
+ * can spell one, and it has too few brackets to nest MAX_DEPTH deep. The
+ * activity log keeps such an activity as the text it arrived in, instead of
+ * a redacted deep copy stringified again (a good part of a request's cost).
+ */
+export function jsonNeedsNoRedaction(text: string): boolean {
+  if (text.includes('\\u') || text.includes('eyJ') || text.includes('Q~') || BEARER_WORD.test(text) || SENSITIVE_KEY.test(text)) return false;
+  let brackets = 0;
+  for (const open of ['{', '[']) {
+    for (let i = text.indexOf(open); i >= 0; i = text.indexOf(open, i + 1)) if (++brackets >= MAX_DEPTH) return false;
+  }
+  return true;
 }
 
 /** Redacts exact values the caller already knows are secret (an app password it holds, say). */

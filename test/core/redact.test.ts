@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { redact, redactString, redactText, redactValues, composeRedactors } from '../../src/core/redact';
+import { jsonNeedsNoRedaction, redact, redactString, redactText, redactValues, composeRedactors } from '../../src/core/redact';
 import { BotFrameworkAuth } from '../../src/core/auth/botFrameworkAuth';
 import { resolveCloud } from '../../src/core/auth/cloud';
 import { REASONS } from '../../src/core/reasons';
@@ -141,6 +141,49 @@ describe('redact', () => {
       text: `my secret is ${R} ok`,
       settings: { pwd: R, ConnectionString: R, connection_string: R, private_key: R, privateKey: R },
     });
+  });
+});
+
+describe('jsonNeedsNoRedaction: when the activity log may keep JSON text as it arrived', () => {
+  const teamsMessage = {
+    type: 'message', id: '1700000000001', text: 'please deploy the staging build', textFormat: 'plain', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/amer/',
+    from: { id: '29:1abc', name: 'Alice', aadObjectId: '00000000-0000-0000-0000-000000000001' }, recipient: { id: '28:bot', name: 'Bot' },
+    conversation: { conversationType: 'personal', tenantId: 't', id: 'a:1xyz' }, attachments: [{ contentType: 'text/html', content: '<p>hi</p>' }],
+    entities: [{ type: 'clientInfo', locale: 'en-US' }], channelData: { tenant: { id: 't' } },
+  };
+  const nested = (depth: number) => {
+    let v: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) v = { v };
+    return v;
+  };
+  const cases: [string, string, boolean][] = [
+    ['a plain Teams message', JSON.stringify(teamsMessage), true],
+    ['the same, pretty-printed', JSON.stringify(teamsMessage, null, 2), true],
+    ['a JWT in the text', JSON.stringify({ ...teamsMessage, text: `here: ${JWT}` }), false],
+    ['a JWT spelled with \\u escapes', JSON.stringify({ ...teamsMessage, text: 'x' }).replace('"x"', `"\\u0065${JWT.slice(1)}"`), false],
+    ['a credential-named key spelled with \\u escapes', '{"type":"message","pass\\u0077ord":"hunter2"}', false],
+    ['a credential-named key', JSON.stringify({ ...teamsMessage, value: { token: 'opaque' } }), false],
+    ['a credential word in the text only', JSON.stringify({ ...teamsMessage, text: 'what is my password?' }), false],
+    ['an Entra client secret', JSON.stringify({ ...teamsMessage, text: ENTRA }), false],
+    ['a bearer token', JSON.stringify({ ...teamsMessage, text: 'Bearer abc.def-123' }), false],
+    ['a header list with Authorization', JSON.stringify({ type: 'x', raw: ['Authorization', 'opaque'] }), false],
+    ['63 levels of nesting', JSON.stringify(nested(63)), true],
+    ['64 levels of nesting (refused: brackets are counted, not depth)', JSON.stringify(nested(64)), false],
+    ['65 levels of nesting (redact cuts the deepest)', JSON.stringify(nested(65)), false],
+  ];
+  for (const [name, text, expected] of cases) {
+    it(`${name}: ${expected ? 'kept as it is' : 'redacted'}`, () => {
+      assert.equal(jsonNeedsNoRedaction(text), expected);
+      // The promise it makes: what it lets through, redact() would have returned unchanged.
+      if (expected) assert.deepEqual(redact(JSON.parse(text)), JSON.parse(text));
+    });
+  }
+
+  it('the cases it refuses include ones redact() does change, escapes and depth among them', () => {
+    for (const name of ['a JWT spelled with \\u escapes', 'a credential-named key spelled with \\u escapes', '65 levels of nesting (redact cuts the deepest)', 'a header list with Authorization']) {
+      const text = cases.find(([n]) => n === name)![1];
+      assert.notDeepEqual(redact(JSON.parse(text)), JSON.parse(text), name);
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { TypedEmitter } from '../typedEmitter';
 import { type Logger, silentLogger } from '../logger';
 import type { ActivityRecord } from './activityRecord';
 import type { Fate } from '../reasons';
-import { redact, redactText } from '../redact';
+import { jsonNeedsNoRedaction, redact, redactText } from '../redact';
 import { RecordIdGenerator } from './recordId';
 import { ensureStateDir } from '../stateDir';
 
@@ -22,7 +22,16 @@ export interface ActivityLogOptions {
 
 export type ActivityLogEvents = { recorded: ActivityRecord; cleared: void };
 
-export type RecordInput = Omit<ActivityRecord, 'id' | 'time'> & { time?: string };
+export type RecordInput = Omit<ActivityRecord, 'id' | 'time'> & {
+  time?: string;
+  /**
+   * The JSON text `activity` was parsed from, when the caller has it (the webhook's request body). When
+   * it provably needs no redaction (jsonNeedsNoRedaction), the log keeps `activity` itself (the caller
+   * hands it over and must not change it) and writes this text, instead of a redacted deep copy
+   * stringified again.
+   */
+  activityJson?: string;
+};
 
 export interface ActivityQuery {
   /** Default 100. */
@@ -135,7 +144,7 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
 
   record(input: RecordInput): ActivityRecord {
     const nowMs = Date.now();
-    const { time, detail, summary, activity, botResponse, ...rest } = input;
+    const { time, detail, summary, activity, activityJson: sourceJson, botResponse, ...rest } = input;
     const record: ActivityRecord = {
       id: this.ids.next(nowMs),
       time: time ?? new Date(nowMs).toISOString(),
@@ -147,9 +156,15 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
     if (record.warnings) record.warnings = record.warnings.map((w) => ({ code: w.code, text: redactText(w.text) }));
     let activityJson: string | undefined;
     if (activity !== undefined) {
-      const capped = capActivity(redact(activity) as Record<string, unknown>);
-      record.activity = capped.value;
-      activityJson = capped.json;
+      const clean = sourceJson !== undefined && jsonNeedsNoRedaction(sourceJson);
+      if (clean && fitsAsLine(sourceJson)) {
+        record.activity = activity;
+        activityJson = sourceJson;
+      } else {
+        const capped = capActivity((clean ? activity : redact(activity)) as Record<string, unknown>);
+        record.activity = capped.value;
+        activityJson = capped.json;
+      }
     }
     if (botResponse !== undefined) {
       record.botResponse = { status: botResponse.status };
@@ -543,6 +558,11 @@ function toLine(record: ActivityRecord, activityJson: string | undefined): strin
   if (activityJson === undefined) return JSON.stringify(record);
   const { activity: _omitted, ...head } = record;
   return `${JSON.stringify(head).slice(0, -1)},"activity":${activityJson}}`;
+}
+
+/** JSON text that can go into the log as it is: one line (no raw line breaks between tokens) and within the stored size. */
+function fitsAsLine(json: string): boolean {
+  return !json.includes('\n') && !json.includes('\r') && json.length <= MAX_STORED_BODY_BYTES && Buffer.byteLength(json, 'utf8') <= MAX_STORED_BODY_BYTES;
 }
 
 /**

@@ -93,13 +93,15 @@ export class Pipeline {
     if (probe) return this.answerProbe(req, probe.nonce);
     let activity: Activity;
     try {
-      const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+      const text = req.body.toString('utf8');
+      const parsed: unknown = JSON.parse(text);
       if (!isActivity(parsed)) {
         return this.reject(req, 400, 'not-an-activity', 'the JSON body is not an activity object with a string "type"', undefined, 'not-checked');
       }
       const problem = shapeProblem(parsed, ACTIVITY_SHAPE);
       if (problem) return this.reject(req, 400, 'not-an-activity', `the JSON body is not a well-formed activity: ${problem}`, undefined, 'not-checked');
       activity = parsed;
+      sourceText.set(activity, text);
     } catch (err) {
       return this.reject(req, 400, 'malformed-json', `the body is not valid JSON: ${(err as Error).message}`, undefined, 'not-checked');
     }
@@ -180,8 +182,12 @@ export class Pipeline {
   refuseLocalClient(req: InboundRequest, refusal: { reason: 'browser-request' | 'host-not-loopback'; detail: string }): PipelineResponse {
     let activity: Activity | undefined;
     try {
-      const parsed: unknown = JSON.parse(req.body.toString('utf8'));
-      if (isActivity(parsed) && !shapeProblem(parsed, ACTIVITY_SHAPE)) activity = parsed;
+      const text = req.body.toString('utf8');
+      const parsed: unknown = JSON.parse(text);
+      if (isActivity(parsed) && !shapeProblem(parsed, ACTIVITY_SHAPE)) {
+        activity = parsed;
+        sourceText.set(parsed, text);
+      }
     } catch {
       /* not an activity: recorded without one */
     }
@@ -351,6 +357,7 @@ export class Pipeline {
       detail: r.detail,
       summary: summarize(r.activity),
       activity: r.activity as Record<string, unknown> | undefined,
+      activityJson: r.activity && sourceText.get(r.activity),
       botResponse: r.botResponse,
       pairingCode: r.pairingCode,
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
@@ -559,6 +566,12 @@ function parseMaybeJson(body: Buffer, contentType: string | undefined): unknown 
 function logWarnings(warnings: InvokeWarning[]): string {
   return warnings.length ? `; warning: ${warnings.map((w) => w.text).join('; ')}` : '';
 }
+
+/**
+ * The request body each activity was parsed from, for the activity log (RecordInput.activityJson): only
+ * objects this pipeline parsed are in it, so the text is that very activity's. Weak: gone with the request.
+ */
+const sourceText = new WeakMap<object, string>();
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;

@@ -275,6 +275,31 @@ describe('ActivityLog', () => {
       assert.deepEqual(logger.lines.map((l) => l.level), ['warn']);
     });
 
+    it('keeps an activity given with its source JSON as that text when nothing in it needs redacting, and redacts one that does, escapes included', async () => {
+      const log = make({ dir });
+      const clean = '{"type":"message","text":"hello  there","from":{"id":"29:a"}}';
+      const cleanActivity = JSON.parse(clean) as Record<string, unknown>;
+      const kept = log.record({ ...input(1), activity: cleanActivity, activityJson: clean });
+      // A JWT spelled with a \u escape: the text does not show "eyJ", the parsed activity does.
+      const hidden = `{"type":"message","text":"\\u0065${JWT.slice(1)}","from":{"id":"29:b"}}`;
+      const hiddenActivity = JSON.parse(hidden) as Record<string, unknown>;
+      assert.equal(hiddenActivity.text, JWT);
+      const redacted = log.record({ ...input(2), activity: hiddenActivity, activityJson: hidden });
+      const pretty = JSON.stringify({ type: 'message', text: 'pretty' }, null, 2);
+      log.record({ ...input(3), activity: JSON.parse(pretty) as Record<string, unknown>, activityJson: pretty });
+      await log.flush();
+
+      assert.equal(kept.activity, cleanActivity, 'kept as handed over, not copied');
+      assert.equal(redacted.activity?.text, '[redacted]');
+      assert.ok(!('activityJson' in kept), 'the source text is not a field of the record');
+      const raw = fs.readFileSync(file(), 'utf8');
+      assert.ok(raw.includes(`"activity":${clean}}`), 'the clean text is written as it came');
+      assert.ok(!raw.includes(JWT.slice(1, 40)) && !raw.includes('u0065'), 'no trace of the hidden JWT on disk');
+      const onDisk = lines(file()).map((l) => JSON.parse(l) as ActivityRecord);
+      assert.equal(onDisk.length, 3, 'a pretty-printed body still makes one line');
+      assert.deepEqual(onDisk.map((r) => r.activity?.text), ['hello  there', '[redacted]', 'pretty']);
+    });
+
     it('a disk that is full keeps the records in memory with one warning saying so, and the file is written again once there is room', async function () {
       if (!fs.existsSync('/dev/full')) this.skip(); // Linux's always-full device stands in for a full disk
       const logger = new MemoryLogger();
