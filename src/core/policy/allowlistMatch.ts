@@ -38,13 +38,37 @@ export function matchAllowlist(entries: readonly string[], subject: AllowSubject
   const senderKey = senderIdKey(from.aadObjectId ?? from.id);
   const conversationKey = subject.conversationId === undefined ? undefined : conversationIdKey(subject.conversationId);
   const nameKey = nameMatching ? senderNameKey(from.name ?? from.id) : undefined;
-  for (const entry of entries) {
-    if (isWildcardEntry(entry)) return { matched: true, by: 'wildcard', entry };
-    if (senderKey && senderIdKey(entry) === senderKey) return { matched: true, by: 'id', entry };
-    if (conversationKey && conversationIdKey(entry) === conversationKey) return { matched: true, by: 'conversation', entry };
-    if (nameKey && senderNameKey(entry) === nameKey) return { matched: true, by: 'name', entry };
+  for (const e of entryKeys(entries)) {
+    if (e.wildcard) return { matched: true, by: 'wildcard', entry: e.entry };
+    if (senderKey && e.senderKey === senderKey) return { matched: true, by: 'id', entry: e.entry };
+    if (conversationKey && e.conversationKey === conversationKey) return { matched: true, by: 'conversation', entry: e.entry };
+    if (nameKey && e.nameKey === nameKey) return { matched: true, by: 'name', entry: e.entry };
   }
   return { matched: false };
+}
+
+interface EntryKeys {
+  entry: string;
+  wildcard: boolean;
+  senderKey: string | undefined;
+  conversationKey: string | undefined;
+  nameKey: string | undefined;
+}
+
+/**
+ * Each entry's comparison keys, worked out once per list: the list is the config's (or its
+ * access-group expansion, kept per config by effectiveList), replaced on reload and never changed in
+ * place, and every request compared every entry again (a 20-entry list: ~5 µs a request).
+ */
+const keysOfList = new WeakMap<readonly string[], EntryKeys[]>();
+
+function entryKeys(entries: readonly string[]): EntryKeys[] {
+  let keys = keysOfList.get(entries);
+  if (!keys) {
+    keys = entries.map((entry) => ({ entry, wildcard: isWildcardEntry(entry), senderKey: senderIdKey(entry), conversationKey: conversationIdKey(entry), nameKey: senderNameKey(entry) }));
+    keysOfList.set(entries, keys);
+  }
+  return keys;
 }
 
 function conversationIdKey(raw: string): string | undefined {
