@@ -265,8 +265,8 @@ function internalError(pipeline: Pipeline, request: InboundRequest, err: unknown
 
 /** Plain node:http, so Express's routes and the fast path answer alike. */
 function send(res: http.ServerResponse, answer: PipelineResponse): void {
-  res.statusCode = answer.status;
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  // writeHead with the object: one pass over the headers instead of a setHeader (validate, store) each.
+  res.writeHead(answer.status, answer.headers);
   res.end(answer.body);
   // The answer is on its way: now the record is made (Pipeline.recordAfterAnswer), before the event loop turns.
   try {
