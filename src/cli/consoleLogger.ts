@@ -9,11 +9,15 @@ const ORDER: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
  */
 export function consoleLogger(min: LogLevel = 'info', out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Logger {
   const threshold = ORDER.indexOf(min);
-  const write = (level: LogLevel) => (message: string) => {
-    if (ORDER.indexOf(level) < threshold) return;
-    const time = new Date().toISOString().slice(11, 23);
-    const line = `${time} ${level.toUpperCase().padEnd(5)} ${redactText(message)}\n`;
-    (level === 'warn' || level === 'error' ? err : out).write(line);
+  // Worked out once per level, not per line: `serve` logs a line for every request.
+  const write = (level: LogLevel) => {
+    if (ORDER.indexOf(level) < threshold) return () => undefined;
+    const label = level.toUpperCase().padEnd(5);
+    const stream = level === 'warn' || level === 'error' ? err : out;
+    return (message: string) => {
+      const time = new Date().toISOString().slice(11, 23);
+      stream.write(`${time} ${label} ${redactText(message)}\n`);
+    };
   };
   return { trace: write('trace'), debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
