@@ -17,6 +17,11 @@ export interface LockHolder {
   /** The port the holder listens on; the configured one until it has bound. */
   port?: number;
   url?: string;
+  /**
+   * Where the holder forwards accepted activities: the config's bot after `serve --bot-url` / `--echo`,
+   * or F5's bot while a debug session runs. The Delivery Check's bot hop checks this one.
+   */
+  bot?: { url?: string; echo?: boolean };
   startedAt: string;
   /** Tells two holders in one process (or a reused pid) apart. */
   token: string;

@@ -14,7 +14,7 @@ import { TeamsCliError } from '../drivers/teamsCliErrors';
 import { TEAMS_TOOL } from '../drivers/teamsCli';
 import { ToolNotFoundError } from '../process/toolNotFound';
 import { formatSeconds } from '../process/processErrors';
-import { GATEWAY_LOCK_FILE, runningGateway } from '../gatewayLockFile';
+import { GATEWAY_LOCK_FILE, runningGateway, type LockHolder } from '../gatewayLockFile';
 import { REASONS } from '../reasons';
 import { messagingEndpoint, sameEndpoint } from '../setup/endpoint';
 import { ago } from '../timeAgo';
@@ -134,7 +134,7 @@ export async function runDeliveryCheck(input: DeliveryCheckInput): Promise<Deliv
   add(await checkCredentialsHop(config, secrets, env, input.checkCredentials ?? defaultCheckCredentials));
 
   // 7. bot
-  add(await checkBot(config, timeoutMs));
+  add(await checkBot(botOf(config, running), timeoutMs));
 
   // 8. last activity from Teams
   add(await checkLastActivity(read, now(), input.stateDir));
@@ -322,18 +322,41 @@ async function checkCredentialsHop(
   });
 }
 
-async function checkBot(config: TeamsBotConfig, timeoutMs: number): Promise<HopResult> {
-  if (config.bot.echo) return hop('bot', 'passed', 'The built-in echo bot answers (bot.echo is on).');
-  if (!config.bot.url) {
+/** The bot to check, and where that came from (evidence). */
+interface BotToCheck {
+  url?: string;
+  echo?: boolean;
+  from: string;
+}
+
+/**
+ * Where accepted activities go: the running gateway's own answer (gateway.lock: `serve --bot-url` or
+ * `--echo`, F5's bot) when it gives one that is what a gateway writes, else the config's bot.
+ */
+function botOf(config: TeamsBotConfig, running: LockHolder | undefined): BotToCheck {
+  const fromConfig = config.bot.echo ? 'bot.echo in the config' : `bot.url in the config`;
+  const bot = running?.bot;
+  const usable = bot !== null && typeof bot === 'object' && (bot.echo === true || (typeof bot.url === 'string' && URL.canParse(bot.url)));
+  if (!usable) return { url: config.bot.url, echo: config.bot.echo, from: fromConfig };
+  const differs = (bot.echo === true) !== (config.bot.echo === true) || (!bot.echo && bot.url !== config.bot.url);
+  const from = `the gateway holding the state dir (pid ${running!.pid}), from its ${GATEWAY_LOCK_FILE}`;
+  const configSays = config.bot.echo ? 'the echo bot' : config.bot.url ?? 'no bot';
+  return bot.echo ? { echo: true, from: differs ? `${from} (the config says ${configSays})` : from } : { url: bot.url, from: differs ? `${from} (the config says ${configSays})` : from };
+}
+
+async function checkBot(bot: BotToCheck, timeoutMs: number): Promise<HopResult> {
+  const source = `bot: ${bot.from}`;
+  if (bot.echo) return hop('bot', 'passed', 'The built-in echo bot answers (bot.echo is on).', [source]);
+  if (!bot.url) {
     return hop('bot', 'failed', 'Neither bot.url nor bot.echo is set: accepted messages have nowhere to go (no-bot).', [REASONS['no-bot'].text], { title: 'Open Config', command: 'teamsBot.editConfig', args: [['bot', 'url']] });
   }
-  const url = new URL(config.bot.url);
+  const url = new URL(bot.url);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const result = await connect(host, port, Math.min(timeoutMs, 5000));
-  const evidence = [`connect ${host}:${port} → ${result.ok ? 'accepted' : result.code}`];
-  if (result.ok) return hop('bot', 'passed', `The bot at ${config.bot.url} accepts connections.`, evidence);
-  return hop('bot', 'failed', result.code === 'ECONNREFUSED' ? `Nothing listens at ${config.bot.url}: start your bot.` : `The bot at ${config.bot.url} cannot be reached: ${result.message}.`, evidence, {
+  const evidence = [source, `connect ${host}:${port} → ${result.ok ? 'accepted' : result.code}`];
+  if (result.ok) return hop('bot', 'passed', `The bot at ${bot.url} accepts connections.`, evidence);
+  return hop('bot', 'failed', result.code === 'ECONNREFUSED' ? `Nothing listens at ${bot.url}: start your bot.` : `The bot at ${bot.url} cannot be reached: ${result.message}.`, evidence, {
     title: 'Start Debugging', command: 'teamsBot.startDebugging',
   });
 }

@@ -203,7 +203,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
       this.server = await listen(app, config.webhook.host, config.webhook.port, { logger: this.options.logger, pipeline });
       const port = boundPort(this.server);
       const url = `http://${urlHost(config.webhook.host)}:${port}${config.webhook.path}`;
-      await this.lock?.update({ port, url }).catch(() => undefined);
+      await this.lock?.update({ port, url, bot: lockBot((this.current ?? config).bot) }).catch(() => undefined);
       this.pairing.watch();
       this.watchConfig();
       const localMode = !config.appId;
@@ -261,8 +261,14 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     const next = { ...this.current, bot: this.effectiveBot(this.configuredBot ?? this.current.bot) };
     checkBotUrl(next);
     this.current = next;
+    this.publishBot();
     const bot = next.bot;
     this.options.logger.info(`[msteams] forwarding accepted activities to ${bot.echo ? 'the echo bot' : bot.url ?? 'nothing (no bot configured)'}`);
+  }
+
+  /** Tells gateway.lock's readers (the Delivery Check) where accepted activities now go. */
+  private publishBot(): void {
+    if (this.current) void this.lock?.update({ bot: lockBot(this.current.bot) }).catch(() => undefined);
   }
 
   /** The file's bot (after command-line overrides), replaced by F5's bot while a session runs. */
@@ -520,6 +526,7 @@ export class Gateway extends TypedEmitter<GatewayEvents> {
     }
     this.rebuildConnection(next, loaded.secrets);
     this.current = next;
+    this.publishBot();
     this.configBroken = false;
     this.pairing.setLimits({ ttlMinutes: next.pairing.codeTtlMinutes, maxPending: next.pairing.maxPending });
     this.options.logger.info(`[config] reloaded ${this.configFile} (dmPolicy=${next.dmPolicy}, allowFrom: ${next.allowFrom.length} entr${next.allowFrom.length === 1 ? 'y' : 'ies'})`);
@@ -637,4 +644,9 @@ function checkBotUrl(config: TeamsBotConfig): void {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The bot as gateway.lock records it: where accepted activities go, nothing else of the bot's settings. */
+function lockBot(bot: TeamsBotConfig['bot']): { url?: string; echo?: boolean } {
+  return bot.echo ? { echo: true } : { url: bot.url };
 }

@@ -81,8 +81,8 @@ export class StateDirLock {
     return new StateDirLock(dir, file, holder, lockFs);
   }
 
-  /** Records the bound port, so a refused second gateway can say where the first one listens. */
-  async update(info: { port?: number; url?: string }): Promise<void> {
+  /** Records the bound port (so a refused second gateway can say where the first one listens) and the bot forwarded to. */
+  async update(info: Pick<LockHolder, 'port' | 'url' | 'bot'>): Promise<void> {
     if (this.released) return;
     this.holder = { ...this.holder, ...info };
     await withMutex(this.file, this.fs, async () => {

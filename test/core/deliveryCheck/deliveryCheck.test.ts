@@ -10,11 +10,13 @@ import { checkCredentials } from '../../../src/core/credentials/credentialCheck'
 import { Devtunnel } from '../../../src/core/drivers/devtunnel';
 import { TeamsCli } from '../../../src/core/drivers/teamsCli';
 import { freePort } from '../../../src/core/process/freePort';
+import { runningGateway } from '../../../src/core/gatewayLockFile';
 import { startBotFrameworkStub, type BotFrameworkStub } from '../../support/botFrameworkStub';
 import { startFakeConnector, type FakeConnector } from '../../support/fakeConnector';
 import { personalMessage, startGateway, startRecordingBot, type RecordingBot, type RunningGateway } from '../../support/gatewayHarness';
 import { RELAY_PUBLIC_HOST, startTunnelRelay, type TunnelRelay } from '../../support/tunnelRelay';
 import { envWithStandIns } from '../drivers/driverTestSupport';
+import { waitFor } from '../../support/cli';
 
 /**
  * The Delivery Check against real parts: a gateway on a loopback port, the
@@ -306,6 +308,34 @@ describe('Delivery Check (core, real gateway and CLI stand-ins)', function () {
     assert.equal(hop.fix?.command, 'teamsBot.startDebugging');
   });
 
+  it('the bot the running gateway forwards to, not the config\'s: `serve --bot-url`, and F5\'s bot while it runs', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}/api/messages`;
+    const s = await setup({ config: { bot: { url: dead } } });
+    let hop = hopOf(await s.check(), 'bot');
+    assert.equal(hop.status, 'failed', 'the config\'s bot, which nobody runs');
+    assert.match(hop.evidence.join('\n'), /gateway\.lock$/m);
+
+    // F5 starts the bot on its own port and points forwarding at it.
+    s.gw.gateway.setBotUrl(bot.url);
+    await waitFor(async () => (await runningGateway(s.gw.stateDir))?.bot?.url === bot.url, 'gateway.lock to name F5\'s bot');
+    hop = hopOf(await s.check(), 'bot');
+    assert.equal(hop.status, 'passed', hop.summary);
+    assert.match(hop.summary, new RegExp(`The bot at ${escape(bot.url)} accepts connections`));
+    assert.match(hop.evidence.join('\n'), new RegExp(`gateway\\.lock \\(the config says ${escape(dead)}\\)`));
+
+    // The session ends: forwarding goes back to the config's bot, and so does the check.
+    s.gw.gateway.setBotUrl(undefined);
+    await waitFor(async () => (await runningGateway(s.gw.stateDir))?.bot?.url === dead, 'gateway.lock to name the config\'s bot again');
+    assert.equal(hopOf(await s.check(), 'bot').status, 'failed');
+
+    // serve --bot-url: the override is what the gateway forwards to from the start.
+    await s.gw.gateway.stop();
+    const served = await startGateway(parseJsonc(await fs.readFile(s.gw.configFile, 'utf8')) as Record<string, unknown>, { overrides: { botUrl: bot.url } });
+    running.push(served);
+    hop = hopOf(await s.check({ configFile: served.configFile, stateDir: served.stateDir }), 'bot');
+    assert.equal(hop.status, 'passed', hop.summary);
+  });
+
   it('no activity yet: a warning (not a failure) that says to message the bot and install the app', async () => {
     const s = await setup();
     await s.gw.post(personalMessage(CAROL, 'local only', connector.serviceUrl)).catch(() => undefined);
@@ -352,3 +382,8 @@ describe('Delivery Check (core, real gateway and CLI stand-ins)', function () {
     assert.match(probe.summary, /answered HTTP 502, but not from the webhook/);
   });
 });
+
+/** A string matched literally inside a RegExp. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
