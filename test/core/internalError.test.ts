@@ -23,9 +23,13 @@ describe('internal errors (issue 8 §2)', () => {
   let dir: string;
   let server: http.Server | undefined;
   let pairing: PairingStore | undefined;
+  let activities: ActivityLog | undefined;
 
   afterEach(async () => {
     pairing?.close();
+    // The log's file handle: left open, the garbage collector closed it with a warning in a later test.
+    await activities?.close();
+    activities = undefined;
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server = undefined;
     await fs.rm(dir, { recursive: true, force: true });
@@ -35,7 +39,7 @@ describe('internal errors (issue 8 §2)', () => {
   async function postDm(config: () => TeamsBotConfig, Store: typeof PairingStore = PairingStore): Promise<Served> {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-internal-'));
     const logger = new MemoryLogger();
-    const activities = new ActivityLog({ dir, logger });
+    activities = new ActivityLog({ dir, logger });
     pairing = new Store({ file: path.join(dir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger });
     const pipeline = new Pipeline({ config, authenticator: () => undefined, pairing, activities, sender: { send: async () => ({ ok: true, status: 201 }) }, logger });
     const app = createWebhookApp({ path: '/api/messages', maxBodyBytes: 65536, pipeline, logger, onSimulatorReply: () => undefined });
