@@ -486,15 +486,16 @@ const ACTIVITY_SHAPE: { readonly [key: string]: Shape } = {
 
 /** The first field that does not fit, as '"from.name" must be a string, not a number'; undefined when all do. */
 function shapeProblem(value: Record<string, unknown>, shape: { readonly [key: string]: Shape }, prefix = ''): string | undefined {
-  for (const [key, want] of Object.entries(shape)) {
+  // Runs on every request: no entries array, and the field's name is spelled out only for an answer.
+  for (const key in shape) {
+    const want = shape[key];
     const v = Object.hasOwn(value, key) ? value[key] : undefined;
     if (v === undefined || v === null) continue;
-    const where = `"${prefix}${key}"`;
     if (typeof want === 'string') {
-      if (typeof v !== want) return `${where} must be a ${want}, not ${typeName(v)}`;
+      if (typeof v !== want) return `"${prefix}${key}" must be a ${want}, not ${typeName(v)}`;
       continue;
     }
-    if (typeof v !== 'object' || Array.isArray(v)) return `${where} must be an object, not ${typeName(v)}`;
+    if (typeof v !== 'object' || Array.isArray(v)) return `"${prefix}${key}" must be an object, not ${typeName(v)}`;
     const inner = shapeProblem(v as Record<string, unknown>, want, `${prefix}${key}.`);
     if (inner) return inner;
   }
