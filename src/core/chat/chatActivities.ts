@@ -133,8 +133,14 @@ function content(env: ChatEnvironment, conv: ChatConversation, input: ChatInput)
       return { type: 'message', text, textFormat: 'plain', entities };
     }
     case 'submit':
-      // Action.Submit: a message with no text whose value is the card's data and its inputs.
-      return { type: 'message', value: input.value, ...(input.replyToId ? { replyToId: input.replyToId } : {}), channelData: { ...base, postBack: true } };
+      // Action.Submit: a message with no text whose value is the card's data and its inputs; a messageBack adds its text.
+      return {
+        type: 'message',
+        ...(typeof input.text === 'string' && input.text ? { text: input.text, textFormat: 'plain' } : {}),
+        value: input.value,
+        ...(input.replyToId ? { replyToId: input.replyToId } : {}),
+        channelData: { ...base, postBack: true },
+      };
     case 'invoke':
       return { type: 'invoke', name: input.name, value: input.value, ...(input.replyToId ? { replyToId: input.replyToId } : {}) };
     case 'membersAdded':

@@ -28,8 +28,11 @@ export type ChatConversation =
 export type ChatInput =
   /** A message; mentionBot (and mentions) are sent as Teams sends them: `<at>Name</at>` in the text plus a mention entity. */
   | { type: 'message'; text: string; mentionBot?: boolean; mentions?: ChatUser[] }
-  /** Action.Submit on a card: a message activity whose `value` is the card's data. */
-  | { type: 'submit'; value: unknown; replyToId?: string }
+  /**
+   * Action.Submit on a card: a message activity whose `value` is the card's data. A messageBack button
+   * (on a card or a suggested action) also sends its hidden `text`.
+   */
+  | { type: 'submit'; value: unknown; text?: string; replyToId?: string }
   /** An invoke: adaptiveCard/action (Action.Execute), task/fetch, task/submit, … The bot's HTTP answer comes back as invokeResponse. */
   | { type: 'invoke'; name: string; value: unknown; replyToId?: string }
   /** conversationUpdate; 'bot' means the bot itself was added or removed. */

@@ -16,7 +16,8 @@ export type CardAction =
   | { kind: 'openUrl'; url: string }
   | { kind: 'taskFetch'; data: unknown }
   | { kind: 'imBack'; text: string }
-  | { kind: 'messageBack'; text?: string; value: unknown };
+  /** Teams sends `text` and `value` to the bot and shows `displayText` (if any) as what the user said. */
+  | { kind: 'messageBack'; text?: string; value: unknown; displayText?: string };
 
 const isRemote = (url: unknown): url is string => typeof url === 'string' && !/^data:/i.test(url);
 const placeholder = (url: string) => ({ type: 'TextBlock', text: `[image not loaded: ${url}]`, wrap: true, isSubtle: true, size: 'small' });
@@ -37,7 +38,7 @@ export function withoutRemoteContent(node: unknown): unknown {
   return out;
 }
 
-interface CardButton { type?: string; title?: string; value?: unknown; text?: string; displayText?: string }
+export interface CardButton { type?: string; title?: string; value?: unknown; text?: string; displayText?: string }
 
 /** Hero and thumbnail cards as the Adaptive Card Teams draws for them; buttons keep their Teams meaning (msteams data). */
 export function heroAsAdaptive(content: Record<string, unknown>, thumbnail: boolean): Record<string, unknown> {
@@ -75,7 +76,7 @@ export function submitMeaning(data: unknown): CardAction {
     case 'imBack':
       return { kind: 'imBack', text: String(msteams.value ?? '') };
     case 'messageBack':
-      return { kind: 'messageBack', text: typeof msteams.text === 'string' ? msteams.text : undefined, value: msteams.value };
+      return messageBack(msteams);
     case 'invoke': {
       const value = msteams.value as { type?: unknown } | undefined;
       if (value?.type === 'task/fetch') return { kind: 'taskFetch', data: value };
@@ -86,3 +87,21 @@ export function submitMeaning(data: unknown): CardAction {
   }
 }
 
+/**
+ * A suggested action's meaning (the buttons under a bot message): openUrl opens outside, messageBack
+ * sends its text and value, imBack (and anything else Teams would send as a message) says its value.
+ */
+export function suggestedActionMeaning(action: CardButton): CardAction {
+  if (action.type === 'openUrl') return { kind: 'openUrl', url: String(action.value ?? '') };
+  if (action.type === 'messageBack') return messageBack(action);
+  return { kind: 'imBack', text: String(action.value ?? action.title ?? '') };
+}
+
+function messageBack(from: { text?: unknown; value?: unknown; displayText?: unknown }): CardAction {
+  return {
+    kind: 'messageBack',
+    text: typeof from.text === 'string' ? from.text : undefined,
+    value: from.value,
+    ...(typeof from.displayText === 'string' && from.displayText ? { displayText: from.displayText } : {}),
+  };
+}

@@ -8,6 +8,7 @@
  */
 import type { ChatBotActivity, ChatConversation, ChatEvent, ChatPanelInput, ChatRecord, ChatRequest, ChatSendAnswer, ChatUser } from './chatProtocol';
 import { ADAPTIVE_CARD, attachmentCard, renderCard, type CardAction } from './cards';
+import { suggestedActionMeaning, type CardButton } from './cardContent';
 import { messageHtml } from './markdown';
 import { InFlight } from './inFlight';
 
@@ -344,7 +345,13 @@ async function sendCardAction(action: Exclude<CardAction, { kind: 'openUrl' }>, 
       await send({ type: 'message', text: action.text }, { uid: uid(), side: 'user', time: new Date().toISOString(), fromName: who, text: action.text });
       return;
     case 'messageBack':
-      await send({ type: 'submit', value: action.value, replyToId }, { uid: uid(), side: 'event', time: new Date().toISOString(), text: action.text ? `${who}: ${action.text}` : `${who} pressed a card button` });
+      // Teams sends text and value; what the user sees in the chat is the displayText, if the button has one.
+      await send(
+        { type: 'submit', value: action.value, text: action.text, replyToId },
+        action.displayText
+          ? { uid: uid(), side: 'user', time: new Date().toISOString(), fromName: who, text: action.displayText }
+          : { uid: uid(), side: 'event', time: new Date().toISOString(), text: `${who} pressed a card button` },
+      );
       return;
     case 'submit':
       if (dialog) return submitTask(dialog, action.data, source);
@@ -530,7 +537,7 @@ function renderBotBody(body: HTMLElement, entry: Entry): void {
       body.appendChild(line);
     }
   }
-  const suggested = (a.suggestedActions as { actions?: { type?: string; title?: string; value?: unknown }[] } | undefined)?.actions ?? [];
+  const suggested = (a.suggestedActions as { actions?: CardButton[] } | undefined)?.actions ?? [];
   if (suggested.length) {
     const bar = document.createElement('div');
     bar.className = 'suggested';
@@ -540,7 +547,7 @@ function renderBotBody(body: HTMLElement, entry: Entry): void {
       const b = document.createElement('button');
       b.className = 'secondary';
       b.textContent = s.title ?? String(s.value ?? '');
-      b.addEventListener('click', () => void onCardAction(s.type === 'openUrl' ? { kind: 'openUrl', url: String(s.value) } : { kind: 'imBack', text: String(s.value ?? s.title ?? '') }, entry));
+      b.addEventListener('click', () => void onCardAction(suggestedActionMeaning(s), entry));
       bar.appendChild(b);
     }
     body.appendChild(bar);

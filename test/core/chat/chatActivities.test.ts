@@ -48,6 +48,9 @@ describe('chat core: chatActivities builds activities as Teams sends them', () =
   it('Action.Submit, invokes, reactions, edits and deletes', () => {
     const submit = buildChatActivity(ENV, PERSONAL, ALICE, { type: 'submit', value: { choice: 'tea' }, replyToId: '5' });
     assert.deepEqual([submit.type, submit.text, submit.value, submit.replyToId, submit.channelData?.postBack], ['message', undefined, { choice: 'tea' }, '5', true]);
+    // messageBack: Teams sends the button's hidden text with its value.
+    const back = buildChatActivity(ENV, PERSONAL, ALICE, { type: 'submit', text: 'show more', value: { page: 2 } });
+    assert.deepEqual([back.type, back.text, back.value, back.channelData?.postBack], ['message', 'show more', { page: 2 }, true]);
     const fetch = buildChatActivity(ENV, PERSONAL, ALICE, { type: 'invoke', name: 'task/fetch', value: taskModuleValue({ opendialogtype: 'x' }) });
     assert.deepEqual([fetch.type, fetch.name, fetch.value], ['invoke', 'task/fetch', { data: { opendialogtype: 'x' }, context: { theme: 'default' } }]);
     assert.deepEqual(executeActionValue({ verb: 'go', data: { a: 1 }, title: 'Go' } as { verb: string; data: unknown }), { action: { type: 'Action.Execute', verb: 'go', data: { a: 1 } }, trigger: 'manual' });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { attachmentCard, heroAsAdaptive, submitMeaning, withoutRemoteContent } from '../../../src/webview/chat/cardContent';
+import { attachmentCard, heroAsAdaptive, submitMeaning, suggestedActionMeaning, withoutRemoteContent } from '../../../src/webview/chat/cardContent';
 
 describe('Chat panel cards: content as plain data', () => {
   it('a remote image, image set, media, background and icon become their URL in text; data: images stay; the card given is not changed', () => {
@@ -50,6 +50,16 @@ describe('Chat panel cards: content as plain data', () => {
     assert.deepEqual(submitMeaning({ msteams: { type: 'invoke', value: { type: 'task/fetch', x: 1 } } }), { kind: 'taskFetch', data: { type: 'task/fetch', x: 1 } });
     assert.deepEqual(submitMeaning({ msteams: { type: 'imBack', value: 'yes' } }), { kind: 'imBack', text: 'yes' });
     assert.deepEqual(submitMeaning({ choice: 'b', comment: 'ok' }), { kind: 'submit', data: { choice: 'b', comment: 'ok' } });
+  });
+
+  it('suggested actions: openUrl opens outside, messageBack sends its hidden text and value and shows its displayText, imBack says its value', () => {
+    assert.deepEqual(suggestedActionMeaning({ type: 'openUrl', title: 'Docs', value: 'https://learn.microsoft.com' }), { kind: 'openUrl', url: 'https://learn.microsoft.com' });
+    assert.deepEqual(suggestedActionMeaning({ type: 'messageBack', title: 'More', text: 'more', value: { page: 2 }, displayText: 'Show me more' }), { kind: 'messageBack', text: 'more', value: { page: 2 }, displayText: 'Show me more' });
+    assert.deepEqual(suggestedActionMeaning({ type: 'messageBack', title: 'Quiet', value: { q: 1 } }), { kind: 'messageBack', text: undefined, value: { q: 1 } });
+    assert.deepEqual(suggestedActionMeaning({ type: 'imBack', title: 'Red', value: 'red' }), { kind: 'imBack', text: 'red' });
+    assert.deepEqual(suggestedActionMeaning({ title: 'Just a title' }), { kind: 'imBack', text: 'Just a title' });
+    // A card's messageBack button keeps its displayText too.
+    assert.deepEqual(submitMeaning({ msteams: { type: 'messageBack', text: 't', value: 1, displayText: 'Shown' } }), { kind: 'messageBack', text: 't', value: 1, displayText: 'Shown' });
   });
 
   it('attachments: an Adaptive Card is itself, hero and thumbnail cards are converted, anything else is not a card', () => {
