@@ -174,6 +174,9 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
     const stored = this.entries.get(id);
     const newest = waiting?.id ?? stored?.lastRecordId;
     if (newest !== undefined && newest >= record.id) return false;
+    // Only the newest record is built later, and names come on some activities only (a renamed channel's
+    // conversationUpdate): one that is about to be superseded is merged now, or its names would be lost.
+    if (waiting && (carriesNames(waiting) || (userOf(waiting) && !userOf(record)))) this.merge(waiting);
     // Re-inserted, so the map stays in order of last activity.
     this.unmerged.delete(id);
     this.unmerged.set(id, record);
@@ -192,19 +195,21 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
     if (this.unmerged.size === 0) return;
     const records = this.unmerged;
     this.unmerged = new Map();
-    for (const record of records.values()) {
-      const entry = referenceFrom(record)!;
-      const before = this.entries.get(entry.id);
-      // Names arrive on some activities only (a channel's name on conversationUpdate): keep the last known.
-      const merged: ConversationReferenceEntry = {
-        ...entry,
-        name: entry.name ?? before?.name,
-        team: entry.team ? { ...entry.team, name: entry.team.name ?? before?.team?.name } : before?.team,
-        channel: entry.channel ? { ...entry.channel, name: entry.channel.name ?? before?.channel?.name } : before?.channel,
-        user: entry.user ?? before?.user,
-      };
-      this.put(definedOnly(merged));
-    }
+    for (const record of records.values()) this.merge(record);
+  }
+
+  private merge(record: ActivityRecord): void {
+    const entry = referenceFrom(record)!;
+    const before = this.entries.get(entry.id);
+    // Names arrive on some activities only (a channel's name on conversationUpdate): keep the last known.
+    const merged: ConversationReferenceEntry = {
+      ...entry,
+      name: entry.name ?? before?.name,
+      team: entry.team ? { ...entry.team, name: entry.team.name ?? before?.team?.name } : before?.team,
+      channel: entry.channel ? { ...entry.channel, name: entry.channel.name ?? before?.channel?.name } : before?.channel,
+      user: entry.user ?? before?.user,
+    };
+    this.put(definedOnly(merged));
   }
 
   /** A new conversation is shown at once. */
@@ -308,6 +313,19 @@ function conversationKeyOf(record: ActivityRecord): string | undefined {
   const botId = activity?.recipient?.id;
   if (typeof serviceUrl !== 'string' || !serviceUrl || typeof conversationId !== 'string' || !conversationId || typeof botId !== 'string' || !botId) return undefined;
   return conversationKind(activity!) === 'channel' ? baseConversationId(conversationId) : conversationId;
+}
+
+/** Whether a record carries a name merge() keeps while later activities come without one. */
+function carriesNames(record: ActivityRecord): boolean {
+  const activity = record.activity as Activity;
+  return !!(activity.conversation?.name || activity.channelData?.team?.name || activity.channelData?.channel?.name);
+}
+
+/** The sender's id when the sender is a user (not the bot itself): referenceFrom's user. */
+function userOf(record: ActivityRecord): string | undefined {
+  const activity = record.activity as Activity;
+  const from = activity.from?.id;
+  return from && from !== activity.recipient?.id ? from : undefined;
 }
 
 /** The conversation reference an inbound record carries, or undefined when it is not one to keep. */

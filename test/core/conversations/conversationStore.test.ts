@@ -73,6 +73,20 @@ describe('ConversationStore', () => {
     assert.equal(store.get('19:chan@thread.tacv2;messageid=999')?.id, '19:chan@thread.tacv2');
   });
 
+  it('names on an activity that a newer one of the same conversation follows before anyone reads the list are kept', () => {
+    // A renamed channel's conversationUpdate and the next message, both within the 250 ms no list() runs in.
+    const store = new ConversationStore();
+    const bare = { kind: 'channel', channelData: { team: { id: '19:team' }, channel: { id: '19:chan@thread.tacv2' } } };
+    store.observe(inbound('19:chan@thread.tacv2', bare));
+    store.observe(inbound('19:chan@thread.tacv2', { kind: 'channel', channelData: { team: { id: '19:team', name: 'Contoso' }, channel: { id: '19:chan@thread.tacv2', name: 'General' } } }));
+    const later = inbound('19:chan@thread.tacv2;messageid=222', bare);
+    store.observe(later);
+    const [entry] = store.list();
+    assert.deepEqual(entry.team, { id: '19:team', name: 'Contoso' });
+    assert.deepEqual(entry.channel, { id: '19:chan@thread.tacv2', name: 'General' });
+    assert.equal(entry.lastRecordId, later.id);
+  });
+
   it('is bounded: the least recently active conversation goes first', () => {
     const store = new ConversationStore({ capacity: 3 });
     for (const id of ['a:1', 'a:2', 'a:3']) store.observe(inbound(id));
