@@ -12,7 +12,7 @@ const ALICE = { id: '29:alice', name: 'Alice', aadObjectId: '11111111-1111-4111-
 const SERVICE_URL = 'http://127.0.0.1:9/';
 
 /** Sends one request on its own connection; resolves with the status line's code, the reason header and the body. */
-function raw(port: number, requestTarget: string, body: string, extraHeaders: string[] = []): Promise<{ status: number; reason: string | undefined; body: string }> {
+function raw(port: number, requestTarget: string, body: string, extraHeaders: string[] = []): Promise<{ status: number; reason: string | undefined; head: string; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -23,7 +23,7 @@ function raw(port: number, requestTarget: string, body: string, extraHeaders: st
       // A 100 Continue may come first: the last response is the answer.
       const answer = text.split(/(?=HTTP\/1\.1 \d{3} )/).filter((r) => r.startsWith('HTTP/1.1 ')).pop() ?? '';
       const [head, ...rest] = answer.split('\r\n\r\n');
-      resolve({ status: Number(answer.slice(9, 12)), reason: /x-teams-bot-dev-reason: ([\w-]+)/i.exec(head)?.[1], body: rest.join('\r\n\r\n') });
+      resolve({ status: Number(answer.slice(9, 12)), reason: /x-teams-bot-dev-reason: ([\w-]+)/i.exec(head)?.[1], head, body: rest.join('\r\n\r\n') });
     });
     const bytes = Buffer.from(body);
     socket.write([
@@ -67,6 +67,14 @@ describe('webhook POST fast path and Express answer alike', function () {
       assert.equal(legacyWarned(), name.startsWith('the legacy path'), 'the legacy-path warning is for /api/messages only');
     });
   }
+
+  it('answers carry a Content-Length, not chunked framing, on the fast path, through Express and for a refusal', async () => {
+    for (const [target, body] of [['/bot', message('framing fast')], [`http://127.0.0.1:${gw.port}/bot`, message('framing express')], ['/bot', '{"type": "message",']]) {
+      const res = await raw(gw.port, target, body);
+      assert.doesNotMatch(res.head, /^transfer-encoding:/im, res.head);
+      assert.equal(Number(/^content-length: (\d+)/im.exec(res.head)?.[1]), Buffer.byteLength(res.body), res.head);
+    }
+  });
 
   it('Expect: 100-continue gets its 100 and then the answer; another Expect is handled like any request, not 417', async () => {
     const a = await raw(gw.port, '/bot', message('expect continue'), ['Expect: 100-continue']);
