@@ -16,6 +16,14 @@ import { Pipeline, type InboundRequest } from '../../src/core/gateway/pipeline';
 import { defaultConfig } from '../../src/core/config/configLoader';
 import type { TeamsBotConfig } from '../../src/core/config/configTypes';
 import { personalMessage } from '../support/gatewayHarness';
+import { getHeapSnapshot } from 'node:v8';
+
+/** Every string on the heap after a full collection (a snapshot collects first). */
+async function heapStrings(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of getHeapSnapshot()) chunks.push(chunk as Buffer);
+  return (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { strings: string[] }).strings;
+}
 
 const ALICE = { id: '29:alice', name: 'Alice', aadObjectId: '11111111-1111-4111-8111-111111111111' };
 
@@ -80,6 +88,17 @@ describe('Pipeline: the record is made after the answer', () => {
     assert.equal(outbound.direction, 'outbound');
     assert.equal(inbound.direction, 'inbound');
     assert.ok(inbound.id < outbound.id, 'the inbound record comes first');
+  });
+
+  it('the request body\'s text is not kept once the activity is recorded, though the log keeps the activity', async function () {
+    this.timeout(60_000); // a heap snapshot takes seconds
+    // Only the body's text has this spelling (the parsed activity holds the marker as a value, not this JSON).
+    const marker = `body-text-${process.pid}-${Date.now()}`;
+    const body = () => Buffer.from(JSON.stringify({ text: marker, ...personalMessage(ALICE, marker, 'http://127.0.0.1:9/') }));
+    const record = (await pipeline.handle({ ...request(''), body: body() })).record;
+    assert.equal(record?.activity?.text, marker, 'the ring keeps the activity');
+    await activities.flush();
+    assert.ok(!(await heapStrings()).some((s) => s.startsWith(`{"text":"${marker}"`)), 'the body text outlived its request');
   });
 
   it('50 concurrent answers, half of them read at once: each recorded exactly once', async () => {

@@ -357,7 +357,7 @@ export class Pipeline {
       detail: r.detail,
       summary: summarize(r.activity),
       activity: r.activity as Record<string, unknown> | undefined,
-      activityJson: r.activity && sourceText.get(r.activity),
+      activityJson: r.activity && takeSourceText(r.activity),
       botResponse: r.botResponse,
       pairingCode: r.pairingCode,
       ...(r.warnings?.length ? { warnings: r.warnings } : {}),
@@ -570,9 +570,19 @@ function logWarnings(warnings: InvokeWarning[]): string {
 
 /**
  * The request body each activity was parsed from, for the activity log (RecordInput.activityJson): only
- * objects this pipeline parsed are in it, so the text is that very activity's. Weak: gone with the request.
+ * objects this pipeline parsed are in it, so the text is that very activity's. Taken when the activity is recorded.
  */
 const sourceText = new WeakMap<object, string>();
+
+/**
+ * The body text of an activity, once: the activity log keeps the activity itself (in its ring, for as long
+ * as 2000 records), and with it in the map, its whole body text would stay in memory next to it.
+ */
+function takeSourceText(activity: object): string | undefined {
+  const text = sourceText.get(activity);
+  sourceText.delete(activity);
+  return text;
+}
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
