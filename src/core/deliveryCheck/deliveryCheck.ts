@@ -336,7 +336,8 @@ interface BotToCheck {
 function botOf(config: TeamsBotConfig, running: LockHolder | undefined): BotToCheck {
   const fromConfig = config.bot.echo ? 'bot.echo in the config' : `bot.url in the config`;
   const bot = running?.bot;
-  const usable = bot !== null && typeof bot === 'object' && (bot.echo === true || (typeof bot.url === 'string' && URL.canParse(bot.url)));
+  // An http(s) URL, as bot.url must be (the config's schema, --bot-url, F5): any other parses, and would be connected to.
+  const usable = bot !== null && typeof bot === 'object' && (bot.echo === true || (typeof bot.url === 'string' && /^https?:\/\//i.test(bot.url) && URL.canParse(bot.url)));
   if (!usable) return { url: config.bot.url, echo: config.bot.echo, from: fromConfig };
   const differs = (bot.echo === true) !== (config.bot.echo === true) || (!bot.echo && bot.url !== config.bot.url);
   const from = `the gateway holding the state dir (pid ${running!.pid}), from its ${GATEWAY_LOCK_FILE}`;

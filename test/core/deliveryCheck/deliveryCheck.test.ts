@@ -336,6 +336,17 @@ describe('Delivery Check (core, real gateway and CLI stand-ins)', function () {
     assert.equal(hop.status, 'passed', hop.summary);
   });
 
+  it('a gateway.lock bot that is no http(s) URL (no gateway writes one) is not believed: the config\'s bot is checked', async () => {
+    const s = await setup();
+    const lockFile = path.join(s.gw.stateDir, 'gateway.lock');
+    for (const url of ['file:///tmp/bot.sock', 'javascript:alert(1)']) {
+      await fs.writeFile(lockFile, JSON.stringify({ ...JSON.parse(await fs.readFile(lockFile, 'utf8')), bot: { url } }));
+      const hop = hopOf(await s.check(), 'bot');
+      assert.equal(hop.status, 'passed', hop.summary);
+      assert.match(hop.evidence.join('\n'), /^bot: bot\.url in the config$/m, url);
+    }
+  });
+
   it('no activity yet: a warning (not a failure) that says to message the bot and install the app', async () => {
     const s = await setup();
     await s.gw.post(personalMessage(CAROL, 'local only', connector.serviceUrl)).catch(() => undefined);
