@@ -20,6 +20,8 @@ export function registerActivityCommands(ctx: Ctx, tree: ActivityTreeProvider): 
     }),
     vscode.commands.registerCommand('teamsBot.showOnlyUndelivered', () => tree.showOnlyUndelivered(true)),
     vscode.commands.registerCommand('teamsBot.showAllActivities', () => tree.showOnlyUndelivered(false)),
+    vscode.commands.registerCommand('teamsBot.showProbes', () => tree.showProbes(true)),
+    vscode.commands.registerCommand('teamsBot.hideProbes', () => tree.showProbes(false)),
     vscode.commands.registerCommand('teamsBot.clearActivityFilters', () => tree.clearFilters()),
     vscode.commands.registerCommand('teamsBot.clearActivities', async () => {
       const stores = ctx.stores();

@@ -21,13 +21,15 @@ export class ActivityFilter {
   notDelivered = false;
   sender?: SenderFilter;
   conversation?: ConversationFilter;
+  /** The Delivery Check's probes, hidden unless asked for: they are not messages from anyone. */
+  probes = false;
 
   get active(): boolean {
     return this.notDelivered || this.sender !== undefined || this.conversation !== undefined;
   }
 
   query(): ActivityQuery {
-    return { notDelivered: this.notDelivered || undefined, senderId: this.sender?.id, conversationId: this.conversation?.id };
+    return { notDelivered: this.notDelivered || undefined, senderId: this.sender?.id, conversationId: this.conversation?.id, probes: this.probes || undefined };
   }
 
   /** "not delivered · from Alice Wilber", or undefined when nothing is hidden. */
@@ -43,5 +45,6 @@ export class ActivityFilter {
     this.notDelivered = false;
     this.sender = undefined;
     this.conversation = undefined;
+    this.probes = false;
   }
 }

@@ -65,6 +65,12 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
     return this.filterChanged();
   }
 
+  /** Show / Hide Delivery Check Probes. */
+  showProbes(show: boolean): Promise<void> {
+    this.filter.probes = show;
+    return this.filterChanged();
+  }
+
   clearFilters(): Promise<void> {
     this.filter.clear();
     return this.filterChanged();
@@ -77,10 +83,16 @@ export class ActivityTreeProvider implements vscode.TreeDataProvider<ActivityRec
 
   private async filterChanged(): Promise<void> {
     const described = this.filter.describe();
-    this.view.description = described ? `Filtered: ${described}` : undefined;
+    // Probes shown is not a filter (it hides nothing), but the view says so.
+    const parts = [described ? `Filtered: ${described}` : undefined, this.filter.probes ? 'probes shown' : undefined].filter((p) => p !== undefined);
+    this.view.description = parts.length ? parts.join(' · ') : undefined;
     this.refresh();
     const set = (key: string, value: unknown) => vscode.commands.executeCommand('setContext', key, value);
-    await Promise.all([set('teamsBot.onlyUndelivered', this.filter.notDelivered), set('teamsBot.activitiesFiltered', this.filter.active)]);
+    await Promise.all([
+      set('teamsBot.onlyUndelivered', this.filter.notDelivered),
+      set('teamsBot.activitiesFiltered', this.filter.active),
+      set('teamsBot.showingProbes', this.filter.probes),
+    ]);
   }
 
   /** A burst of requests becomes one repaint, not hundreds. */

@@ -85,6 +85,26 @@ describe('Delivery Check command', function () {
     // The probes it sent are not user activities: the Activities view does not show them.
     const a = await api();
     assert.equal(a.activityTree.getChildren().some((r) => r.reason === 'probe'), false);
+
+    // Unless asked for, from the view's menu: Show Delivery Check Probes, then Hide again (Clear Filters hides them too).
+    const menu = (vscode.extensions.getExtension('teams-bot-dev.teams-bot-dev')!.packageJSON.contributes.menus['view/title'] as { command: string; when: string }[]);
+    assert.ok(menu.some((m) => m.command === 'teamsBot.showProbes' && m.when.includes('!teamsBot.showingProbes')));
+    assert.ok(menu.some((m) => m.command === 'teamsBot.hideProbes' && /(^|&& )teamsBot\.showingProbes/.test(m.when)));
+    try {
+      await vscode.commands.executeCommand('teamsBot.showProbes');
+      assert.ok(a.activityTree.getChildren().some((r) => r.reason === 'probe'), 'the probes are shown');
+      assert.equal(a.activityTree.view.description, 'probes shown');
+      await vscode.commands.executeCommand('teamsBot.showOnlyUndelivered');
+      assert.equal(a.activityTree.view.description, 'Filtered: not delivered · probes shown');
+      await vscode.commands.executeCommand('teamsBot.clearActivityFilters');
+      assert.equal(a.activityTree.getChildren().some((r) => r.reason === 'probe'), false, 'Clear Filters hides them again');
+      await vscode.commands.executeCommand('teamsBot.showProbes');
+      await vscode.commands.executeCommand('teamsBot.hideProbes');
+      assert.equal(a.activityTree.getChildren().some((r) => r.reason === 'probe'), false);
+      assert.equal(a.activityTree.view.description, undefined);
+    } finally {
+      await a.activityTree.clearFilters();
+    }
   });
 
   it('the status bar offers Run Delivery Check when the webhook could not start', async () => {
