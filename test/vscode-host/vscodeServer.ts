@@ -16,7 +16,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
@@ -132,18 +131,13 @@ export interface VsCodeServer {
   stop(opts?: { keepLogAt?: string }): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/**
+ * The one freePort (src/core/process/freePort.ts): it picks below the OS's ephemeral range, so code-server,
+ * Chromium or the debugger binding port 0 cannot take the F5 bot's or the webhook's port before they bind.
+ * A port-0 copy here was how the F5 suite once found its bot port in use.
+ */
+import { freePort } from '../../src/core/process/freePort';
+export { freePort };
 
 /** Environment for code-server: ours minus anything that would make it talk to an outer VS Code. */
 function serverEnv(tmp: string, paths: HostPaths, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
