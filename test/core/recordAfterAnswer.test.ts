@@ -6,6 +6,8 @@
  * (the gateway's stop()) records whatever is pending, on disk before it resolves.
  */
 import { strict as assert } from 'node:assert';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -111,6 +113,37 @@ describe('Pipeline: the record is made after the answer', () => {
     assert.equal(new Set(ids).size, 50);
     assert.deepEqual(responses.map((r) => r.record?.id).sort(), [...ids].sort(), 'every response names its own record');
     for (const id of readNow) assert.ok(id !== undefined && ids.includes(id));
+  });
+
+  it('a forwarded request\'s log line comes with its record, after the answer, once even when recording fails and is tried again', async () => {
+    const bot = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    await new Promise<void>((resolve) => bot.listen(0, '127.0.0.1', resolve));
+    const logger = new MemoryLogger();
+    const config: TeamsBotConfig = { ...defaultConfig(), dmPolicy: 'open', bot: { ...defaultConfig().bot, url: `http://127.0.0.1:${(bot.address() as AddressInfo).port}/api/messages` } };
+    const forwarding = new Pipeline({ config: () => config, authenticator: () => undefined, pairing, activities, sender: { send: async () => ({ ok: true, status: 201 }) }, logger });
+    const record = activities.record.bind(activities);
+    let failures = 1;
+    activities.record = (input) => {
+      if (failures-- > 0) throw new Error('a bug while recording');
+      return record(input);
+    };
+    try {
+      const response = await forwarding.handle(request('forwarded'));
+      assert.equal(response.headers['x-teams-bot-dev-fate'], 'delivered');
+      const delivered = () => logger.lines.filter((l) => l.message.includes('[msteams] delivered message'));
+      assert.equal(delivered().length, 0, 'not logged before the answer is taken');
+      assert.throws(() => response.record, /a bug while recording/);
+      assert.equal(delivered().length, 1, 'logged when the record was first tried');
+      await new Promise((resolve) => setImmediate(resolve));
+      await forwarding.drain();
+      const [inbound] = activities.list({ direction: 'inbound' });
+      assert.equal(inbound?.reason, 'dm-open');
+      assert.deepEqual(inbound.botResponse, { status: 200, body: { ok: true } }, 'the answer decoded for the record');
+      assert.equal(delivered().length, 1, 'the retry recorded without logging the line again');
+    } finally {
+      activities.record = record;
+      await new Promise((resolve) => bot.close(resolve));
+    }
   });
 
   it('drain() records what is pending, and the log has it on disk once flushed', async () => {

@@ -150,6 +150,7 @@ function relayHeaders(headers: IncomingHttpHeaders): Record<string, string> {
  * caller gets the bytes as sent.)
  */
 function decode(body: Buffer, contentEncoding: string | undefined): Buffer | 'too-large' | undefined {
+  if (!contentEncoding) return body;
   const codings = (contentEncoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
   let out = body;
   try {

@@ -279,19 +279,26 @@ export class Pipeline {
       const status = result.reason === 'bot-timeout' ? 504 : 502;
       return this.finish(req, status, { status: 'failed', reason: result.reason, detail: result.detail }, { fate: 'failed', reason: result.reason, detail: result.detail, activity, auth, warnings });
     }
-    // The log shows the decoded answer; the caller gets the bytes as the bot sent them.
-    const botBody = botBodyForLog(result);
-    const warnings = checkInvokeAnswer(activity, {
-      status: result.status, body: botBody, latencyMs: performance.now() - sentAt,
+    // The log shows the decoded answer; the caller gets the bytes as the bot sent them. Decoded when first
+    // read: at once for an invoke (its contract check reads it), after the answer for anything else.
+    let decoded: { body: unknown } | undefined;
+    const botResponse = {
+      status: result.status,
+      get body(): unknown {
+        return (decoded ??= { body: botBodyForLog(result) }).body;
+      },
+    };
+    const warnings = activity.type !== 'invoke' ? [] : checkInvokeAnswer(activity, {
+      status: result.status, body: botResponse.body, latencyMs: performance.now() - sentAt,
       bodyUnreadable: typeof result.plain === 'object' && result.plain.length <= MAX_STORED_BODY_BYTES ? undefined : 'not decoded or too large',
     }, contract);
     const failed = result.status >= 500;
     const reason: Reason = failed ? 'bot-error' : acceptReason;
     const detail = failed ? `the bot answered HTTP ${result.status}: see its response and its own log` : acceptDetail;
-    this.deps.logger[warnings.length ? 'warn' : 'info'](`[msteams] ${failed ? 'bot error for' : 'delivered'} ${activity.type} from ${activity.from?.id ?? '-'} (${reason}) → bot HTTP ${result.status}${logWarnings(warnings)}`);
     return this.finish(req, result.status, result.body, {
-      fate: failed ? 'failed' : 'delivered', reason, detail, activity, auth,
-      botResponse: { status: result.status, body: botBody }, warnings,
+      fate: failed ? 'failed' : 'delivered', reason, detail, activity, auth, botResponse, warnings,
+      // After the answer, with the record: a synchronous write to the terminal is not worth the caller's wait.
+      log: () => this.deps.logger[warnings.length ? 'warn' : 'info'](`[msteams] ${failed ? 'bot error for' : 'delivered'} ${activity.type} from ${activity.from?.id ?? '-'} (${reason}) → bot HTTP ${result.status}${logWarnings(warnings)}`),
     }, result.relayHeaders);
   }
 
@@ -342,26 +349,21 @@ export class Pipeline {
     req: InboundRequest,
     status: number,
     body: Buffer | object,
-    r: Pick<RecordInput, 'fate' | 'reason' | 'detail' | 'auth' | 'botResponse' | 'pairingCode' | 'warnings'> & { activity?: Activity },
+    r: Pick<RecordInput, 'fate' | 'reason' | 'detail' | 'auth' | 'botResponse' | 'pairingCode' | 'warnings'> & {
+      activity?: Activity;
+      /** The request's log line, when it can wait until the answer is written: logged just before the record is made. */
+      log?: () => void;
+    },
     extraHeaders: Record<string, string> = {},
   ): RecordedResponse {
     const latencyMs = round(performance.now() - req.startedAt);
-    const record = this.recordAfterAnswer(() => this.deps.activities.record({
-      direction: 'inbound',
-      source: req.source,
-      status,
-      latencyMs,
-      auth: r.auth,
-      fate: r.fate,
-      reason: r.reason,
-      detail: r.detail,
-      summary: summarize(r.activity),
-      activity: r.activity as Record<string, unknown> | undefined,
-      activityJson: r.activity && takeSourceText(r.activity),
-      botResponse: r.botResponse,
-      pairingCode: r.pairingCode,
-      ...(r.warnings?.length ? { warnings: r.warnings } : {}),
-    }));
+    let log = r.log;
+    const record = this.recordAfterAnswer(() => {
+      // Once, even when recording fails and is tried again in the next turn.
+      log?.();
+      log = undefined;
+      return this.recordAnswered(req, status, latencyMs, r);
+    });
     const isBuffer = Buffer.isBuffer(body);
     return {
       status,
@@ -377,6 +379,26 @@ export class Pipeline {
         return record();
       },
     };
+  }
+
+  /** The record of an answered request (finish). */
+  private recordAnswered(req: InboundRequest, status: number, latencyMs: number, r: Parameters<Pipeline['finish']>[3]): ActivityRecord {
+    return this.deps.activities.record({
+      direction: 'inbound',
+      source: req.source,
+      status,
+      latencyMs,
+      auth: r.auth,
+      fate: r.fate,
+      reason: r.reason,
+      detail: r.detail,
+      summary: summarize(r.activity),
+      activity: r.activity as Record<string, unknown> | undefined,
+      activityJson: r.activity && takeSourceText(r.activity),
+      botResponse: r.botResponse,
+      pairingCode: r.pairingCode,
+      ...(r.warnings?.length ? { warnings: r.warnings } : {}),
+    });
   }
 
   /**
