@@ -37,7 +37,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('run the webhook in the foreground and log every activity with its fate and reason')
     .addOption(new Option('--port <n>', 'listen on this port (overrides webhook.port)').argParser(port))
     .option('--host <address>', 'bind this interface (overrides webhook.host)')
-    .option('--bot-url <url>', 'forward accepted activities to this bot endpoint (overrides bot.url)')
+    .addOption(new Option('--bot-url <url>', 'forward accepted activities to this bot endpoint (overrides bot.url)').argParser(httpUrl))
     .option('--echo', 'answer with the built-in echo bot (overrides bot.url)')
     .action((opts: CommonOptions & { port?: number; host?: string; botUrl?: string; echo?: boolean }) => run(() => serve(opts, logger)));
 
@@ -112,6 +112,12 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535.');
   return n;
+}
+
+/** An http(s) URL, as the config's bot.url must be: anything else would only fail on the first message. */
+function httpUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new InvalidArgumentError('must be an http:// or https:// URL, e.g. http://127.0.0.1:3979/api/messages.');
+  return value;
 }
 
 function positive(value: string): number {

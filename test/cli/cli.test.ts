@@ -98,6 +98,8 @@ describe('CLI (dist/cli.js)', function () {
       ['missing argument', ['pairing', 'approve'], /^error: missing required argument 'code'$/m],
       ['--port abc', ['serve', '--port', 'abc'], /^error: option '--port <n>' argument 'abc' is invalid\. must be a port number from 0 to 65535\.$/m],
       ['--port 70000', ['serve', '--port', '70000'], /argument '70000' is invalid/],
+      ['--bot-url ftp://…', ['serve', '--bot-url', 'ftp://127.0.0.1/bot'], /^error: option '--bot-url <url>' argument 'ftp:\/\/127\.0\.0\.1\/bot' is invalid\. must be an http:\/\/ or https:\/\/ URL/m],
+      ['--bot-url not a URL', ['serve', '--bot-url', 'localhost:3979'], /argument 'localhost:3979' is invalid\. must be an http:\/\/ or https:\/\/ URL/],
       ['--limit 0', ['activities', '--limit', '0'], /^error: option '--limit <n>' argument '0' is invalid\. must be a whole number of at least 1\.$/m],
       ['option without its value', ['serve', '--config'], /^error: option '--config <file>' argument missing$/m],
     ];
