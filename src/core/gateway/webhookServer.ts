@@ -265,11 +265,10 @@ function internalError(pipeline: Pipeline, request: InboundRequest, err: unknown
 
 /** Plain node:http, so Express's routes and the fast path answer alike. */
 function send(res: http.ServerResponse, answer: PipelineResponse): void {
-  // writeHead with the object: one pass over the headers instead of a setHeader (validate, store) each.
-  // Its headers are final, so end() can no longer add the length and would frame the answer chunked:
-  // it is given here (a 204 or 304 has no body, and Node adds no length to it either).
-  const bodyless = answer.status === 204 || answer.status === 304;
-  res.writeHead(answer.status, bodyless ? answer.headers : { ...answer.headers, 'content-length': String(answer.body.length) });
+  // setHeader, not writeHead(status, headers): headers given to writeHead are final, and end() could then
+  // no longer add the Content-Length (the answer would go out chunked).
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   res.end(answer.body);
   // The answer is on its way: now the record is made (Pipeline.recordAfterAnswer), before the event loop turns.
   try {
