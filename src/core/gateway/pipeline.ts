@@ -279,16 +279,9 @@ export class Pipeline {
       const status = result.reason === 'bot-timeout' ? 504 : 502;
       return this.finish(req, status, { status: 'failed', reason: result.reason, detail: result.detail }, { fate: 'failed', reason: result.reason, detail: result.detail, activity, auth, warnings });
     }
-    // The log shows the decoded answer; the caller gets the bytes as the bot sent them. Decoded when first
-    // read: at once for an invoke (its contract check reads it), after the answer for anything else.
-    let decoded: { body: unknown } | undefined;
-    const botResponse = {
-      status: result.status,
-      get body(): unknown {
-        return (decoded ??= { body: botBodyForLog(result) }).body;
-      },
-    };
-    const warnings = activity.type !== 'invoke' ? [] : checkInvokeAnswer(activity, {
+    // The log shows the decoded answer; the caller gets the bytes as the bot sent them.
+    const botResponse = { status: result.status, body: botBodyForLog(result) };
+    const warnings = checkInvokeAnswer(activity, {
       status: result.status, body: botResponse.body, latencyMs: performance.now() - sentAt,
       bodyUnreadable: typeof result.plain === 'object' && result.plain.length <= MAX_STORED_BODY_BYTES ? undefined : 'not decoded or too large',
     }, contract);
