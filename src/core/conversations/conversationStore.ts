@@ -95,12 +95,6 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
   private readonly logger: Logger;
   /** Least recently active first: Map keeps insertion order, and an update re-inserts. */
   private entries = new Map<string, ConversationReferenceEntry>();
-  /**
-   * The newest record per conversation not yet merged into `entries`, oldest first. observe() runs for
-   * every request; building and merging a reference costs more than the rest of it, and nobody reads
-   * the result until list(), get(), an announcement or a write, which come every 250 ms at most.
-   */
-  private unmerged = new Map<string, ActivityRecord>();
   private loaded = false;
   private timer?: NodeJS.Timeout;
   /** performance.now() when the pending write (timer) runs. */
@@ -142,7 +136,6 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
     }
     if (read.kind === 'missing') return;
     // Records seen before load() finished are newer than the file's.
-    this.mergeObserved();
     const seen = this.entries;
     this.entries = new Map();
     for (const entry of [...read.state].reverse().slice(-this.capacity)) this.entries.set(entry.id, entry);
@@ -152,12 +145,10 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
 
   /** Most recently active first. */
   list(): ConversationReferenceEntry[] {
-    this.mergeObserved();
     return [...this.entries.values()].reverse();
   }
 
   get(id: string): ConversationReferenceEntry | undefined {
-    this.mergeObserved();
     return this.entries.get(id) ?? this.entries.get(baseConversationId(id));
   }
 
@@ -168,39 +159,10 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
    * (a slow request finishing late) does not move it back.
    */
   observe(record: ActivityRecord): boolean {
-    const id = conversationKeyOf(record);
-    if (id === undefined) return false;
-    const waiting = this.unmerged.get(id);
-    const stored = this.entries.get(id);
-    const newest = waiting?.id ?? stored?.lastRecordId;
-    if (newest !== undefined && newest >= record.id) return false;
-    // Only the newest record is built later, and names come on some activities only (a renamed channel's
-    // conversationUpdate): one that is about to be superseded is merged now, or its names would be lost.
-    if (waiting && (carriesNames(waiting) || (userOf(waiting) && !userOf(record)))) this.merge(waiting);
-    // Re-inserted, so the map stays in order of last activity.
-    this.unmerged.delete(id);
-    this.unmerged.set(id, record);
-    if (waiting || stored) {
-      this.emitThrottled();
-      this.scheduleWrite(this.debounceMs * UPDATE_WRITE_FACTOR);
-    } else {
-      this.emitNow();
-      this.scheduleWrite(this.debounceMs);
-    }
-    return true;
-  }
-
-  /** Builds the references of the records observe() took, oldest first, into the stored entries. */
-  private mergeObserved(): void {
-    if (this.unmerged.size === 0) return;
-    const records = this.unmerged;
-    this.unmerged = new Map();
-    for (const record of records.values()) this.merge(record);
-  }
-
-  private merge(record: ActivityRecord): void {
-    const entry = referenceFrom(record)!;
+    const entry = referenceFrom(record);
+    if (!entry) return false;
     const before = this.entries.get(entry.id);
+    if (before && before.lastRecordId >= entry.lastRecordId) return false;
     // Names arrive on some activities only (a channel's name on conversationUpdate): keep the last known.
     const merged: ConversationReferenceEntry = {
       ...entry,
@@ -210,6 +172,14 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
       user: entry.user ?? before?.user,
     };
     this.put(definedOnly(merged));
+    if (before) {
+      this.emitThrottled();
+      this.scheduleWrite(this.debounceMs * UPDATE_WRITE_FACTOR);
+    } else {
+      this.emitNow();
+      this.scheduleWrite(this.debounceMs);
+    }
+    return true;
   }
 
   /** A new conversation is shown at once. */
@@ -301,46 +271,20 @@ export class ConversationStore extends TypedEmitter<ConversationStoreEvents> {
   }
 }
 
-/**
- * The id an inbound record's conversation is stored under, or undefined when
- * the record carries no reference to keep (referenceFrom builds it).
- */
-function conversationKeyOf(record: ActivityRecord): string | undefined {
+/** The conversation reference an inbound record carries, or undefined when it is not one to keep. */
+export function referenceFrom(record: ActivityRecord): ConversationReferenceEntry | undefined {
   if (record.direction !== 'inbound' || record.fate === 'rejected' || !TRUSTED_AUTH.has(record.auth)) return undefined;
   const activity = record.activity as Activity | undefined;
   const serviceUrl = activity?.serviceUrl;
   const conversationId = activity?.conversation?.id;
   const botId = activity?.recipient?.id;
   if (typeof serviceUrl !== 'string' || !serviceUrl || typeof conversationId !== 'string' || !conversationId || typeof botId !== 'string' || !botId) return undefined;
-  return conversationKind(activity!) === 'channel' ? baseConversationId(conversationId) : conversationId;
-}
-
-/** Whether a record carries a name merge() keeps while later activities come without one. */
-function carriesNames(record: ActivityRecord): boolean {
-  const activity = record.activity as Activity;
-  return !!(activity.conversation?.name || activity.channelData?.team?.name || activity.channelData?.channel?.name);
-}
-
-/** The sender's id when the sender is a user (not the bot itself): referenceFrom's user. */
-function userOf(record: ActivityRecord): string | undefined {
-  const activity = record.activity as Activity;
-  const from = activity.from?.id;
-  return from && from !== activity.recipient?.id ? from : undefined;
-}
-
-/** The conversation reference an inbound record carries, or undefined when it is not one to keep. */
-export function referenceFrom(record: ActivityRecord): ConversationReferenceEntry | undefined {
-  const key = conversationKeyOf(record);
-  if (key === undefined) return undefined;
-  const activity = record.activity as Activity;
-  const serviceUrl = activity.serviceUrl!;
-  const botId = activity.recipient!.id;
-  const kind = conversationKind(activity);
+  const kind = conversationKind(activity!);
   const data = activity!.channelData;
   const from = activity!.from;
   const user = from?.id && from.id !== botId ? { id: from.id, name: from.name, aadObjectId: from.aadObjectId } : undefined;
   return definedOnly({
-    id: key,
+    id: kind === 'channel' ? baseConversationId(conversationId) : conversationId,
     kind,
     serviceUrl,
     tenantId: activity!.conversation?.tenantId ?? data?.tenant?.id,
