@@ -11,6 +11,7 @@ import { configValidate, configInit } from './commands/config';
 import { credentialsCheck } from './commands/credentials';
 import { registerTestCommand } from './commands/test';
 import type { CommonOptions } from './options';
+import { isHttpUrl } from '../core/config/httpUrl';
 
 /**
  * teams-bot-dev: the gateway without VS Code. Every command takes --config
@@ -114,9 +115,8 @@ function port(value: string): number {
   return n;
 }
 
-/** An http(s) URL, as the config's bot.url must be: anything else would only fail on the first message. */
 function httpUrl(value: string): string {
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new InvalidArgumentError('must be an http:// or https:// URL, e.g. http://127.0.0.1:3979/api/messages.');
+  if (!isHttpUrl(value)) throw new InvalidArgumentError('must be an http:// or https:// URL, e.g. http://127.0.0.1:3979/api/messages.');
   return value;
 }
 

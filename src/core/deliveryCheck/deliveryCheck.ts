@@ -16,6 +16,7 @@ import { ToolNotFoundError } from '../process/toolNotFound';
 import { formatSeconds } from '../process/processErrors';
 import { GATEWAY_LOCK_FILE, runningGateway, type LockHolder } from '../gatewayLockFile';
 import { REASONS } from '../reasons';
+import { isHttpUrl } from '../config/httpUrl';
 import { messagingEndpoint, sameEndpoint } from '../setup/endpoint';
 import { ago } from '../timeAgo';
 import { HOP_TITLES, type DeliveryCheckReport, type HopFix, type HopId, type HopResult, type HopStatus } from './hops';
@@ -334,15 +335,13 @@ interface BotToCheck {
  * `--echo`, F5's bot) when it gives one that is what a gateway writes, else the config's bot.
  */
 function botOf(config: TeamsBotConfig, running: LockHolder | undefined): BotToCheck {
-  const fromConfig = config.bot.echo ? 'bot.echo in the config' : `bot.url in the config`;
   const bot = running?.bot;
-  // An http(s) URL, as bot.url must be (the config's schema, --bot-url, F5): any other parses, and would be connected to.
-  const usable = bot !== null && typeof bot === 'object' && (bot.echo === true || (typeof bot.url === 'string' && /^https?:\/\//i.test(bot.url) && URL.canParse(bot.url)));
-  if (!usable) return { url: config.bot.url, echo: config.bot.echo, from: fromConfig };
+  const usable = bot !== null && typeof bot === 'object' && (bot.echo === true || isHttpUrl(bot.url));
+  if (!usable) return { url: config.bot.url, echo: config.bot.echo, from: config.bot.echo ? 'bot.echo in the config' : 'bot.url in the config' };
   const differs = (bot.echo === true) !== (config.bot.echo === true) || (!bot.echo && bot.url !== config.bot.url);
-  const from = `the gateway holding the state dir (pid ${running!.pid}), from its ${GATEWAY_LOCK_FILE}`;
   const configSays = config.bot.echo ? 'the echo bot' : config.bot.url ?? 'no bot';
-  return bot.echo ? { echo: true, from: differs ? `${from} (the config says ${configSays})` : from } : { url: bot.url, from: differs ? `${from} (the config says ${configSays})` : from };
+  const from = `the gateway holding the state dir (pid ${running!.pid}), from its ${GATEWAY_LOCK_FILE}${differs ? ` (the config says ${configSays})` : ''}`;
+  return bot.echo ? { echo: true, from } : { url: bot.url, from };
 }
 
 async function checkBot(bot: BotToCheck, timeoutMs: number): Promise<HopResult> {
