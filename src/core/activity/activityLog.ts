@@ -154,20 +154,17 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
     if (detail !== undefined) record.detail = redactText(detail);
     // Warnings quote what the bot answered (an invoke's "type", its keys): redacted like the detail.
     if (record.warnings) record.warnings = record.warnings.map((w) => ({ code: w.code, text: redactText(w.text) }));
-    let activityValue: Record<string, unknown> | undefined;
     let activityJson: string | undefined;
     if (activity !== undefined) {
       const clean = sourceJson !== undefined && jsonNeedsNoRedaction(sourceJson);
       if (clean && fitsAsLine(sourceJson)) {
-        activityValue = activity;
+        record.activity = activity;
         activityJson = sourceJson;
       } else {
         const capped = capActivity((clean ? activity : redact(activity)) as Record<string, unknown>);
-        activityValue = capped.value;
+        record.activity = capped.value;
         activityJson = capped.json;
       }
-      // Its place, before botResponse; JSON.stringify leaves an undefined field out (see the line below).
-      record.activity = undefined;
     }
     if (botResponse !== undefined) {
       record.botResponse = { status: botResponse.status };
@@ -181,12 +178,9 @@ export class ActivityLog extends TypedEmitter<ActivityLogEvents> {
           this.logger.warn('activity log: recorded after close; keeping records in memory only');
         }
       } else {
-        // The activity is JSON already (stringified for its size, or as it arrived): spliced in, not stringified twice.
-        const head = JSON.stringify(record);
-        this.enqueue(activityJson === undefined ? head : `${head.slice(0, -1)},"activity":${activityJson}}`);
+        this.enqueue(toLine(record, activityJson));
       }
     }
-    if (activityValue !== undefined) record.activity = activityValue;
     this.push(record);
     this.emit('recorded', record);
     return record;
@@ -557,6 +551,13 @@ function matches(r: ActivityRecord, q: ActivityQuery): boolean {
   if (q.senderId !== undefined && r.summary?.senderId !== q.senderId) return false;
   if (q.conversationId !== undefined && r.summary?.conversationId?.split(';')[0] !== q.conversationId.split(';')[0]) return false;
   return true;
+}
+
+/** The activity is JSON already (stringified for its size, or as it arrived): spliced in, not stringified twice. */
+function toLine(record: ActivityRecord, activityJson: string | undefined): string {
+  if (activityJson === undefined) return JSON.stringify(record);
+  const { activity: _omitted, ...head } = record;
+  return `${JSON.stringify(head).slice(0, -1)},"activity":${activityJson}}`;
 }
 
 /** JSON text that can go into the log as it is: one line (no raw line breaks between tokens) and within the stored size. */

@@ -151,7 +151,7 @@ function relayHeaders(headers: IncomingHttpHeaders): Record<string, string> {
  */
 function decode(body: Buffer, contentEncoding: string | undefined): Buffer | 'too-large' | undefined {
   if (!contentEncoding) return body;
-  const codings = (contentEncoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
+  const codings = contentEncoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
   let out = body;
   try {
     for (const coding of codings.reverse()) {
