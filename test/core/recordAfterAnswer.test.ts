@@ -8,12 +8,10 @@
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { ActivityLog, readActivities } from '../../src/core/activity/activityLog';
+import { readActivities, type ActivityLog } from '../../src/core/activity/activityLog';
 import { MemoryLogger } from '../../src/core/logger';
-import { PairingStore } from '../../src/core/pairing/pairingStore';
+import type { PairingStore } from '../../src/core/pairing/pairingStore';
+import { pipelineOnDisk, type PipelineOnDisk } from '../support/pipelineOnDisk';
 import { Pipeline, type InboundRequest } from '../../src/core/gateway/pipeline';
 import { defaultConfig } from '../../src/core/config/configLoader';
 import type { TeamsBotConfig } from '../../src/core/config/configTypes';
@@ -30,6 +28,7 @@ async function heapStrings(): Promise<string[]> {
 const ALICE = { id: '29:alice', name: 'Alice', aadObjectId: '11111111-1111-4111-8111-111111111111' };
 
 describe('Pipeline: the record is made after the answer', () => {
+  let on: PipelineOnDisk;
   let dir: string;
   let activities: ActivityLog;
   let pairing: PairingStore;
@@ -37,27 +36,13 @@ describe('Pipeline: the record is made after the answer', () => {
   const sent: string[] = [];
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-after-answer-'));
-    const logger = new MemoryLogger();
-    activities = new ActivityLog({ dir, logger });
-    pairing = new PairingStore({ file: path.join(dir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger });
     const config: TeamsBotConfig = { ...defaultConfig(), dmPolicy: 'open', bot: { ...defaultConfig().bot, echo: true } };
     sent.length = 0;
-    pipeline = new Pipeline({
-      config: () => config,
-      authenticator: () => undefined,
-      pairing,
-      activities,
-      // The echo reply, sent after the answer: the inbound record must already be there.
-      sender: { send: async () => (sent.push(`send after ${activities.size()} records`), { ok: true, status: 201 }) },
-      logger,
-    });
+    // The echo reply, sent after the answer: the inbound record must already be there.
+    on = await pipelineOnDisk(config, { send: async () => (sent.push(`send after ${activities.size()} records`), { ok: true, status: 201 }) });
+    ({ dir, activities, pairing, pipeline } = on);
   });
-  afterEach(async () => {
-    pairing.close();
-    await activities.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => on.close());
 
   const request = (text: string): InboundRequest => ({
     source: 'loopback',

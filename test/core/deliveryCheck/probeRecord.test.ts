@@ -6,42 +6,20 @@
  * with `undefined as never` in the two places that have none).
  */
 import { strict as assert } from 'node:assert';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { ActivityLog } from '../../../src/core/activity/activityLog';
 import { defaultConfig } from '../../../src/core/config/configLoader';
 import { PROBE_HEADER, PROBE_RECORDS_PER_MINUTE } from '../../../src/core/deliveryCheck/probe';
-import { Pipeline, type InboundRequest, type PipelineResponse } from '../../../src/core/gateway/pipeline';
-import { MemoryLogger } from '../../../src/core/logger';
-import { PairingStore } from '../../../src/core/pairing/pairingStore';
+import type { InboundRequest, Pipeline, PipelineResponse } from '../../../src/core/gateway/pipeline';
+import { pipelineOnDisk, type PipelineOnDisk } from '../../support/pipelineOnDisk';
 
 describe('Pipeline: a probe past its record budget has no record', () => {
-  let dir: string;
-  let activities: ActivityLog;
-  let pairing: PairingStore;
+  let on: PipelineOnDisk;
   let pipeline: Pipeline;
 
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tbd-probe-record-'));
-    const logger = new MemoryLogger();
-    activities = new ActivityLog({ dir, logger });
-    pairing = new PairingStore({ file: path.join(dir, 'pairing.json'), ttlMinutes: 60, maxPending: 20, logger });
-    const config = defaultConfig();
-    pipeline = new Pipeline({
-      config: () => config,
-      authenticator: () => undefined,
-      pairing,
-      activities,
-      sender: { send: async () => ({ ok: true, status: 201 }) },
-      logger,
-    });
+    on = await pipelineOnDisk(defaultConfig());
+    pipeline = on.pipeline;
   });
-  afterEach(async () => {
-    pairing.close();
-    await activities.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => on.close());
 
   const probe = (i: number): InboundRequest => ({
     source: 'loopback',
@@ -61,7 +39,7 @@ describe('Pipeline: a probe past its record budget has no record', () => {
     assert.equal(JSON.parse(past.body.toString('utf8')).recorded, false);
     assert.equal(past.record, undefined);
     await pipeline.drain();
-    assert.equal(activities.list({ probes: true, limit: 100 }).length, PROBE_RECORDS_PER_MINUTE);
+    assert.equal(on.activities.list({ probes: true, limit: 100 }).length, PROBE_RECORDS_PER_MINUTE);
 
     // @ts-expect-error: record may be absent (this answer's is); reading it unchecked must not compile.
     const unchecked = (a: PipelineResponse): string => a.record.id;
